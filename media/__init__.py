@@ -1,0 +1,1 @@
+"""Transports: WebSocket frames, WebRTC tracks, decoding, resampling, recording."""

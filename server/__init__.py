@@ -1,0 +1,1 @@
+"""The interview server: app, routes, sessions, events, storage, auth, broker."""

@@ -1,0 +1,33 @@
+"""`interview-server`: run the server with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from media.frames import MAX_MESSAGE_BYTES
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Real-time interview streaming server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        ws="websockets",
+        ws_max_size=MAX_MESSAGE_BYTES,
+        log_level=args.log_level,
+    )
+
+
+if __name__ == "__main__":
+    main()

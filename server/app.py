@@ -1,0 +1,79 @@
+"""The Starlette application and its lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import FileResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from analyzers.asr import Transcriber
+from server.asr_scheduler import AsrScheduler
+from server.broker import InProcessBroker
+from server.config import Settings
+from server.routes_api import create_interview, health, interview_events
+from server.sessions import SessionManager
+from server.speech import SpeechConfig
+from server.storage import EventWriter, Store
+from server.ws_candidate import candidate_endpoint
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.parent and str(path.parent) not in ("", "."):
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+
+async def room_page(request):
+    return FileResponse(STATIC / "room.html")
+
+
+def create_app(settings: Settings | None = None, speech_config: SpeechConfig | None = None,
+               transcriber: Transcriber | None = None) -> Starlette:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        _ensure_sqlite_dir(settings.database_url)
+        store = Store(settings.database_url)
+        engine = transcriber or Transcriber(
+            settings.whisper_model,
+            workers=settings.asr_workers,
+            cpu_threads=settings.asr_threads,
+            beam_size=settings.asr_beam_size,
+        )
+        scheduler = AsrScheduler(engine, settings.asr_workers, settings.asr_max_backlog_s)
+        scheduler.start()
+        broker = InProcessBroker()
+        writer = EventWriter(store)
+        broker.add_sink(writer)
+        writer.start()
+        app.state.settings = settings
+        app.state.store = store
+        app.state.sessions = SessionManager(store, broker, scheduler, speech_config)
+        log.info("server ready: model=%s db=%s", engine.model_name, settings.database_url)
+        try:
+            yield
+        finally:
+            for session in list(app.state.sessions.live.values()):
+                await app.state.sessions.close(session, completed=False)
+            await writer.close()
+            await scheduler.close()
+
+    routes = [
+        Route("/api/health", health),
+        Route("/api/interviews", create_interview, methods=["POST"]),
+        Route("/api/interviews/{interview_id}/events", interview_events),
+        WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
+        Route("/room/{interview_id}", room_page),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

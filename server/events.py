@@ -1,0 +1,65 @@
+"""Events and the per-session event stream.
+
+Every output of a session is an `Event` with a per-session `seq` and a time `t` on the session
+clock. `EventStream.emit` appends it to the session's log and publishes it on the session's
+channel; the candidate socket, spectators and storage are subscribers of that channel.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Event:
+    session_id: str
+    seq: int
+    type: str
+    t: float
+    data: dict[str, Any] = field(default_factory=dict)
+    wall: float = field(default_factory=time.time)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object sent to clients."""
+        return {"type": self.type, "seq": self.seq, "t": round(self.t, 3), **self.data}
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id,
+            "seq": self.seq,
+            "type": self.type,
+            "t": self.t,
+            "data": self.data,
+            "wall": self.wall,
+        }
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> Event:
+        return cls(r["session_id"], r["seq"], r["type"], r["t"], r.get("data") or {}, r["wall"])
+
+
+class Publisher(Protocol):
+    def publish(self, event: Event) -> None: ...
+
+
+class EventStream:
+    """The ordered event log of one session, published as it grows."""
+
+    def __init__(self, session_id: str, publisher: Publisher, start_seq: int = 0) -> None:
+        self.session_id = session_id
+        self._publisher = publisher
+        self._seq = start_seq
+        self.log: list[Event] = []
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    def emit(self, type_: str, t: float, **data: Any) -> Event:
+        self._seq += 1
+        event = Event(self.session_id, self._seq, type_, t, data)
+        self.log.append(event)
+        self._publisher.publish(event)
+        return event

@@ -1,0 +1,74 @@
+"""Live sessions: one per interview while its candidate streams."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from server.asr_scheduler import AsrScheduler
+from server.broker import InProcessBroker
+from server.events import EventStream
+from server.speech import SpeechConfig, SpeechPipeline
+from server.storage import Store
+
+log = logging.getLogger(__name__)
+
+
+class LiveSession:
+    """The state of one streaming interview: its event stream and its pipelines."""
+
+    def __init__(self, interview_id: str, stream: EventStream, scheduler: AsrScheduler,
+                 speech_config: SpeechConfig | None = None) -> None:
+        self.id = interview_id
+        self.stream = stream
+        self.speech = SpeechPipeline(interview_id, stream, scheduler, speech_config)
+        self.candidate_connected = False
+        self.stopped = False
+
+    @property
+    def t(self) -> float:
+        return self.speech.t
+
+    def emit(self, type_: str, **data) -> None:
+        self.stream.emit(type_, self.t, **data)
+
+    def error(self, code: str, message: str) -> None:
+        self.emit("error", code=code, message=message)
+
+
+class SessionManager:
+    """Creates, finds and ends live sessions; owns the shared scheduler and broker."""
+
+    def __init__(self, store: Store, broker: InProcessBroker, scheduler: AsrScheduler,
+                 speech_config: SpeechConfig | None = None) -> None:
+        self.store = store
+        self.broker = broker
+        self.scheduler = scheduler
+        self.speech_config = speech_config
+        self.live: dict[str, LiveSession] = {}
+        self._lock = asyncio.Lock()
+
+    async def open(self, interview_id: str) -> LiveSession:
+        async with self._lock:
+            session = self.live.get(interview_id)
+            if session is None:
+                last = await asyncio.to_thread(self.store.last_seq, interview_id)
+                stream = EventStream(interview_id, self.broker, start_seq=last)
+                session = LiveSession(interview_id, stream, self.scheduler, self.speech_config)
+                self.live[interview_id] = session
+                await asyncio.to_thread(
+                    self.store.update_interview, interview_id, status="live",
+                    started_at=datetime.now(UTC),
+                )
+            return session
+
+    async def close(self, session: LiveSession, completed: bool) -> None:
+        """Finish a session: flush its transcripts, mark the interview and forget it."""
+        if session.speech.started and not session.stopped:
+            await session.speech.flush()
+        self.live.pop(session.id, None)
+        await asyncio.to_thread(
+            self.store.update_interview, session.id,
+            status="completed" if completed else "abandoned", ended_at=datetime.now(UTC),
+        )

@@ -1,0 +1,163 @@
+"""The candidate's WebSocket: media and control in, the session's events out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from media.frames import KIND_AUDIO, FrameError, parse_frame
+from media.pcm import MAX_RATE, MIN_RATE
+from server.broker import Subscription
+from server.sessions import LiveSession, SessionManager
+
+log = logging.getLogger(__name__)
+
+CLOSE_TOO_BIG = 1009
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_CONFLICT = 4409
+CLOSE_GONE = 4410
+CLOSE_OVERLOADED = 4503
+
+
+async def reject(websocket: WebSocket, code: int, reason: str) -> None:
+    """Accept then close with an application code, so the client can read why."""
+    await websocket.accept()
+    await websocket.close(code=code, reason=reason)
+
+
+async def forward_events(websocket: WebSocket, sub: Subscription) -> None:
+    """Send each event of the subscription to the socket, in order."""
+    while True:
+        event = await sub.get()
+        if event is None:
+            await websocket.close(code=1013, reason="client too slow; reconnect")
+            return
+        await websocket.send_text(json.dumps(event.to_wire()))
+
+
+class CandidateConnection:
+    """Handles one candidate socket of a live session."""
+
+    def __init__(self, websocket: WebSocket, session: LiveSession, manager: SessionManager):
+        self.ws = websocket
+        self.session = session
+        self.manager = manager
+        self.stopped = False
+
+    async def on_text(self, text: str) -> None:
+        session = self.session
+        try:
+            msg = json.loads(text)
+        except json.JSONDecodeError as exc:
+            session.error("bad_json", f"text frames must be JSON objects: {exc.msg}")
+            return
+        if not isinstance(msg, dict):
+            session.error("bad_json", "text frames must be JSON objects")
+            return
+        kind = msg.get("type")
+        if kind == "start":
+            await self.on_start(msg)
+        elif kind == "stop":
+            await self.on_stop()
+        elif kind == "ping":
+            await self.ws.send_text(json.dumps({"type": "pong"}))
+        else:
+            session.error("unknown_type", f"unknown message type {kind!r}")
+
+    async def on_start(self, msg: dict) -> None:
+        session = self.session
+        if session.speech.started:
+            session.error("already_started", "the stream has already started")
+            return
+        audio = msg.get("audio") or {}
+        rate = audio.get("sample_rate") if isinstance(audio, dict) else None
+        if not isinstance(rate, int) or isinstance(rate, bool) or not MIN_RATE <= rate <= MAX_RATE:
+            session.error("bad_start", f"audio.sample_rate must be an integer {MIN_RATE}..{MAX_RATE}")
+            return
+        if self.manager.scheduler.overloaded:
+            session.error("overloaded", "the transcription backlog is full; try again shortly")
+            return
+        session.speech.start(rate)
+        session.emit("state", state="listening")
+
+    async def on_stop(self) -> None:
+        session = self.session
+        if session.speech.started:
+            await session.speech.flush()
+        session.stopped = self.stopped = True
+        session.emit("state", state="stopped")
+
+    def on_bytes(self, data: bytes) -> None:
+        session = self.session
+        try:
+            frame = parse_frame(data)
+        except FrameError as exc:
+            session.error(exc.code, str(exc))
+            return
+        if frame.kind == KIND_AUDIO:
+            if not session.speech.started:
+                session.error("not_started", "send {\"type\": \"start\"} before audio")
+                return
+            if session.stopped:
+                session.error("stopped", "the stream was stopped")
+                return
+            session.speech.push_pcm(frame.payload)
+        # kind 2 (video) is accepted and handled by the video pipeline when present
+
+
+async def candidate_endpoint(websocket: WebSocket) -> None:
+    app = websocket.app
+    manager: SessionManager = app.state.sessions
+    interview_id = websocket.path_params["interview_id"]
+    token = websocket.query_params.get("token", "")
+    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
+    if interview is None:
+        await reject(websocket, CLOSE_NOT_FOUND, "unknown interview")
+        return
+    if not token or token != interview.candidate_token:
+        await reject(websocket, CLOSE_FORBIDDEN, "invalid token")
+        return
+    live = manager.live.get(interview_id)
+    if live is not None and live.candidate_connected:
+        await reject(websocket, CLOSE_CONFLICT, "a candidate is already connected")
+        return
+    if live is None and interview.status not in ("pending",):
+        await reject(websocket, CLOSE_GONE, f"interview is {interview.status}")
+        return
+    await websocket.accept()
+    session = await manager.open(interview_id)
+    session.candidate_connected = True
+    sub = manager.broker.subscribe(interview_id)
+    sender = asyncio.create_task(forward_events(websocket, sub))
+    conn = CandidateConnection(websocket, session, manager)
+    session.emit("state", state="ready")
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            if message.get("bytes") is not None:
+                conn.on_bytes(message["bytes"])
+            elif message.get("text") is not None:
+                await conn.on_text(message["text"])
+    except WebSocketDisconnect:
+        pass
+    except Exception:  # noqa: BLE001 - one broken session must not affect the others
+        log.exception("candidate socket of %s failed", interview_id)
+    finally:
+        session.candidate_connected = False
+        await manager.close(session, completed=conn.stopped)
+        # let the sender drain what the flush produced, then stop it
+        await asyncio.sleep(0)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+        sub.close()
+        if websocket.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await websocket.close()
