@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -22,7 +23,7 @@ from server.storage import EventWriter, Store
 from server.ws_candidate import candidate_endpoint
 
 log = logging.getLogger(__name__)
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(os.environ.get("STATIC_DIR") or Path(__file__).resolve().parent.parent / "static")
 
 
 def _ensure_sqlite_dir(url: str) -> None:
