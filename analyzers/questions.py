@@ -1,0 +1,421 @@
+"""Interview question plans from the bundled bank (offline, deterministic for a seed).
+
+The bank (``question_bank.json``) holds areas (backend, frontend, data science, devops, mobile,
+product management, security, general software engineering, behavioral). Each area has aliases
+used to match a role / skills / job description, a vocabulary used by the answer evaluator, and
+questions per difficulty. When the bank runs short, questions are generated from templates.
+
+This module also hosts the small text-matching helpers (tokenising, light stemming, fuzzy term
+matching) shared by the evaluator and the follow-up generator.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import random
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DIFFICULTIES = ("beginner", "intermediate", "advanced")
+QUESTION_TYPES = ("technical", "behavioral", "mixed")
+MAX_QUESTIONS = 10
+BANK_PATH = Path(__file__).with_name("question_bank.json")
+GENERAL_AREA = "general"
+BEHAVIORAL_AREA = "behavioral"
+
+
+@dataclass
+class Question:
+    """One interview question with the points a good answer should cover."""
+
+    id: str
+    text: str
+    type: str
+    skill: str
+    expected_points: list[str] = field(default_factory=list)
+    difficulty: str = "intermediate"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Question:
+        """Build from a dict; raises ValueError on missing or ill-typed fields."""
+        try:
+            points = data["expected_points"]
+            if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+                raise ValueError("expected_points must be a list of strings")
+            return cls(
+                id=str(data["id"]),
+                text=str(data["text"]),
+                type=str(data["type"]),
+                skill=str(data["skill"]),
+                expected_points=list(points),
+                difficulty=str(data.get("difficulty", "intermediate")),
+            )
+        except KeyError as exc:
+            raise ValueError(f"question is missing field {exc.args[0]!r}") from None
+
+
+# --------------------------------------------------------------------------- text helpers
+
+_STOPWORDS_TEXT = """
+    a about above after again all also am an and any are as at be because been before being between
+    both but by can could did do does doing done down during each either etc few for from
+    further get gets got had has have having he her here hers him his how i if in into is it its
+    itself just let lets me more most my no nor not of off on once only or other our ours out
+    over own same she should so some such than that the their theirs them then there these they
+    this those through to too under until up upon very via vs versus was we were what when where
+    which while who whom why will with within without would you your yours use uses used using
+    way ways thing things make makes like eg ie one e g
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9+#'\-/]*")
+_SPLIT_RE = re.compile(r"[\-/']")
+
+
+def stem(word: str) -> str:
+    """Very light suffix stripping so 'caching', 'caches' and 'cache' compare equal."""
+    w = word.lower()
+    if len(w) <= 3 or w.isdigit():
+        return w
+    for suffix, repl in (("ization", "iz"), ("isation", "iz"), ("ational", "at"),
+                         ("ation", "at"), ("ies", "y"), ("ied", "y"), ("ness", ""),
+                         ("ment", ""), ("able", ""), ("ible", ""), ("ing", ""), ("ly", ""),
+                         ("ed", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)] + repl
+            if suffix in ("ing", "ed") and len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]
+            break
+    else:
+        if w.endswith("es") and w[:-2].endswith(("s", "x", "z", "ch", "sh")) and len(w) > 4:
+            w = w[:-2]
+        elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+            w = w[:-1]
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    return w
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (hyphenated words kept whole)."""
+    return _TOKEN_RE.findall((text or "").lower().replace("’", "'"))
+
+
+def _content_words(text: str) -> list[str]:
+    """Non-stopword words of a phrase, hyphens / slashes removed ("b-tree" -> "btree")."""
+    out: list[str] = []
+    for tok in words(text):
+        joined = _SPLIT_RE.sub("", tok)
+        if tok in STOPWORDS or joined in STOPWORDS:
+            continue
+        if len(joined) < 2 and not joined.isdigit():
+            continue
+        out.append(joined)
+    return out
+
+
+def key_terms(text: str) -> list[str]:
+    """Stemmed content terms of a phrase, order kept, duplicates dropped."""
+    return list(dict.fromkeys(stem(w) for w in _content_words(text)))
+
+
+def term_set(text: str) -> set[str]:
+    """All stemmed terms of free text, plus joined bigrams ("load balancer" -> "loadbalanc")
+    and the parts of hyphenated words, so compounds match in either spelling."""
+    toks = words(text)
+    out: set[str] = set()
+    plain: list[str] = []
+    for tok in toks:
+        parts = [p for p in _SPLIT_RE.split(tok) if p]
+        plain.extend(parts)
+        out.add(stem(_SPLIT_RE.sub("", tok)))
+        out.update(stem(p) for p in parts)
+    for a, b in zip(plain, plain[1:], strict=False):
+        out.add(stem(a + b))
+    return out
+
+
+def term_present(term: str, terms: set[str], *, fuzzy: bool = True) -> bool:
+    """True when ``term`` is in ``terms``, or (fuzzy) a near-spelling of a long term is."""
+    if term in terms:
+        return True
+    if not fuzzy or len(term) < 5:
+        return False
+    for cand in terms:
+        if abs(len(cand) - len(term)) > 2 or len(cand) < 5 or cand[0] != term[0]:
+            continue
+        sm = difflib.SequenceMatcher(None, term, cand)
+        if sm.quick_ratio() >= 0.85 and sm.ratio() >= 0.85:
+            return True
+    return False
+
+
+def phrase_overlap(phrase: str, terms: set[str]) -> float:
+    """Share (0..1) of a phrase's key terms found among ``terms`` (from :func:`term_set`).
+
+    Two adjacent words of the phrase also count when the text has them as one word
+    ("load balancer" vs "loadbalancer").
+    """
+    raw = _content_words(phrase)
+    keys = list(dict.fromkeys(stem(w) for w in raw))
+    if not keys:
+        return 0.0
+    found = {k for k in keys if term_present(k, terms)}
+    for a, b in zip(raw, raw[1:], strict=False):
+        if stem(a + b) in terms:
+            found.update((stem(a), stem(b)))
+    return len(found) / len(keys)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9+#]", "", text.lower())
+
+
+# --------------------------------------------------------------------------- bank access
+
+
+@functools.lru_cache(maxsize=1)
+def load_bank() -> dict[str, Any]:
+    """The bundled bank as parsed JSON (cached; treat as read-only)."""
+    with BANK_PATH.open(encoding="utf-8") as fh:
+        bank = json.load(fh)
+    if not isinstance(bank.get("areas"), dict) or GENERAL_AREA not in bank["areas"]:
+        raise RuntimeError(f"malformed question bank: {BANK_PATH}")
+    return bank
+
+
+def bank_questions(area: str, difficulty: str) -> list[Question]:
+    """Questions of one area and difficulty as ``Question`` objects."""
+    items = load_bank()["areas"].get(area, {}).get("questions", {}).get(difficulty, [])
+    return [Question.from_dict({**item, "difficulty": difficulty}) for item in items]
+
+
+def match_areas(text: str) -> dict[str, float]:
+    """Score each bank area by how well ``text`` mentions its aliases (exact or fuzzy)."""
+    toks = [_compact(t) for t in words(text.replace("/", " / "))]
+    toks = [t for t in toks if t]
+    singles = set(toks)
+    grams: list[str] = list(toks)
+    for n in (2, 3):
+        grams += ["".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+    gram_set = set(grams)
+    scores: dict[str, float] = {}
+    for key, area in load_bank()["areas"].items():
+        score = 0.0
+        for alias in area.get("aliases", []):
+            a = _compact(alias)
+            if not a:
+                continue
+            if a in gram_set:
+                score += 1.0
+            elif " " not in alias.strip() and len(a) >= 6 and any(
+                abs(len(g) - len(a)) <= 2 and difflib.SequenceMatcher(None, a, g).ratio() >= 0.85
+                for g in singles
+            ):  # typo tolerance for single words only ("kubernets", "devop")
+                score += 0.8
+        if score:
+            scores[key] = score
+    return scores
+
+
+def area_for_skill(skill: str) -> str | None:
+    """The bank area a skill belongs to: by a question's skill, else by alias match."""
+    norm = skill.strip().lower()
+    if not norm:
+        return None
+    for key, area in load_bank()["areas"].items():
+        for items in area.get("questions", {}).values():
+            if any(item.get("skill", "").lower() == norm for item in items):
+                return key
+    scores = match_areas(norm)
+    if len(scores) > 1:
+        scores.pop(GENERAL_AREA, None)
+    return max(scores, key=lambda k: (scores[k], -len(k), k)) if scores else None
+
+
+def skill_vocabulary(skill: str) -> list[str]:
+    """Domain vocabulary used to judge answers about ``skill`` (empty when unknown)."""
+    area = area_for_skill(skill)
+    if area is None:
+        return []
+    return list(load_bank()["areas"][area].get("vocabulary", []))
+
+
+# --------------------------------------------------------------------------- plan
+
+TECH_TEMPLATES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("How would you design a production-ready service that relies on {skill}? Walk me through "
+     "the main components.",
+     ("core {skill} concepts", "architecture and main components", "scalability and performance",
+      "testing and monitoring", "trade-offs and alternatives")),
+    ("What are the most common pitfalls when working with {skill}, and how do you avoid them?",
+     ("common {skill} pitfalls", "prevention and best practices", "debugging approach",
+      "concrete example")),
+    ("How would you debug a performance problem in a system built with {skill}?",
+     ("measure and profile first", "form a hypothesis about the bottleneck",
+      "{skill} specific tuning", "verify the fix with metrics")),
+    ("When would you choose {skill}, and when would you pick an alternative?",
+     ("strengths of {skill}", "limitations of {skill}", "alternatives compared",
+      "decision criteria for the use case")),
+)
+BEHAVIORAL_TEMPLATES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Tell me about a time you used {skill} to solve a difficult problem. What was the outcome?",
+     ("situation and context", "your specific actions with {skill}", "measurable result",
+      "lesson learned")),
+    ("Tell me about a time you had to learn {skill} quickly. How did you approach it?",
+     ("why {skill} was needed", "learning strategy", "applied it in practice", "result")),
+    ("Describe a disagreement with a teammate about {skill} and how you resolved it.",
+     ("the disagreement", "listened to the other view", "resolution based on data",
+      "outcome for the team")),
+    ("Tell me about a mistake you made while working with {skill} and what you changed "
+     "afterwards.",
+     ("what went wrong", "took responsibility", "how you fixed it",
+      "process change to prevent it")),
+)
+_ADVANCED_SUFFIX = " Include how it behaves at scale and under failure."
+
+
+def validate_plan_args(difficulty: str, question_type: str, num_questions: int) -> None:
+    """Raise ValueError with a clear message for unsupported plan arguments."""
+    if difficulty not in DIFFICULTIES:
+        raise ValueError(f"difficulty must be one of {', '.join(DIFFICULTIES)}; got {difficulty!r}")
+    if question_type not in QUESTION_TYPES:
+        raise ValueError(
+            f"question_type must be one of {', '.join(QUESTION_TYPES)}; got {question_type!r}"
+        )
+    if isinstance(num_questions, bool) or not isinstance(num_questions, int):
+        raise ValueError(f"num_questions must be an integer; got {num_questions!r}")
+    if not 1 <= num_questions <= MAX_QUESTIONS:
+        raise ValueError(
+            f"num_questions must be between 1 and {MAX_QUESTIONS}; got {num_questions}"
+        )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
+
+
+def _ranked_areas(role: str, skills: list[str], job_description: str) -> list[str]:
+    """Specific areas that match, best first (general / behavioral are handled separately)."""
+    total: dict[str, float] = {}
+    for text, weight in ((role, 2.0), (" , ".join(skills), 1.5), (job_description, 0.5)):
+        for key, score in match_areas(text).items():
+            total[key] = total.get(key, 0.0) + weight * score
+    specific = {
+        k: v for k, v in total.items() if v > 0 and k not in (GENERAL_AREA, BEHAVIORAL_AREA)
+    }
+    return sorted(specific, key=lambda k: (-specific[k], k))
+
+
+def _skill_affinity(question: Question, skill_terms: set[str]) -> int:
+    if not skill_terms:
+        return 0
+    own = set(key_terms(" ".join([question.skill, question.text, *question.expected_points])))
+    return len(own & skill_terms)
+
+
+def _order(pool: list[Question], skill_terms: set[str], rng: random.Random) -> list[Question]:
+    """Shuffle deterministically, then stable-sort by affinity to the candidate's skills."""
+    pool = list(pool)
+    rng.shuffle(pool)
+    return sorted(pool, key=lambda q: -_skill_affinity(q, skill_terms))
+
+
+def _templates(kind: str, difficulty: str, topics: list[str]) -> list[Question]:
+    table = TECH_TEMPLATES if kind == "technical" else BEHAVIORAL_TEMPLATES
+    out: list[Question] = []
+    for t_index, (text, points) in enumerate(table):
+        for topic in topics:
+            q_text = text.format(skill=topic)
+            if kind == "technical" and difficulty == "advanced" and t_index in (0, 2):
+                q_text += _ADVANCED_SUFFIX
+            out.append(Question(
+                id=f"tpl-{kind[0]}{t_index + 1}-{_slug(topic)}",
+                text=q_text,
+                type=kind,
+                skill=topic,
+                expected_points=[p.format(skill=topic) for p in points],
+                difficulty=difficulty,
+            ))
+    # interleave topics first so consecutive template questions cover different skills
+    return sorted(out, key=lambda q: topics.index(q.skill))
+
+
+def offline_question_plan(
+    *,
+    role: str,
+    difficulty: str,
+    question_type: str,
+    num_questions: int,
+    job_description: str = "",
+    skills: list[str] | None = None,
+    seed: int | None = None,
+) -> list[Question]:
+    """Pick ``num_questions`` distinct questions for a role from the bundled bank.
+
+    Areas are ranked by fuzzy matches of role (strongest), skills and job description against
+    bank aliases; questions matching the candidate's skills come first. Falls back to the general
+    area, then to templates built from the skills. ``mixed`` interleaves technical and behavioral
+    questions (technical first, ceil(n/2) of them). Deterministic for a given ``seed``.
+    """
+    validate_plan_args(difficulty, question_type, num_questions)
+    skills = [s.strip() for s in (skills or []) if isinstance(s, str) and s.strip()]
+    rng = random.Random(seed)
+    areas = _ranked_areas(role or "", skills, job_description or "")
+    skill_terms = set(key_terms(" ".join(skills)))
+
+    tech_pool: list[Question] = []
+    for area in [*areas, GENERAL_AREA]:
+        tech_pool += _order(
+            [q for q in bank_questions(area, difficulty) if q.type == "technical"],
+            skill_terms, rng,
+        )
+    beh_pool: list[Question] = []
+    for area in areas:  # role-specific behavioral questions (e.g. product management) first
+        beh_pool += _order(
+            [q for q in bank_questions(area, difficulty) if q.type == "behavioral"],
+            skill_terms, rng,
+        )
+    beh_pool += _order(bank_questions(BEHAVIORAL_AREA, difficulty), skill_terms, rng)
+
+    bank = load_bank()["areas"]
+    area_names = [bank[a]["name"].lower() for a in areas]
+    general_skills = sorted(
+        {q["skill"] for items in bank[GENERAL_AREA]["questions"].values() for q in items}
+    )
+    topics = list(dict.fromkeys(
+        [*skills, *area_names, *general_skills]
+    ))
+    tech_pool += _templates("technical", difficulty, topics)
+    beh_pool += _templates("behavioral", difficulty, topics)
+
+    if question_type == "technical":
+        wanted = ["technical"] * num_questions
+    elif question_type == "behavioral":
+        wanted = ["behavioral"] * num_questions
+    else:
+        wanted = ["technical" if i % 2 == 0 else "behavioral" for i in range(num_questions)]
+
+    chosen: list[Question] = []
+    seen_ids: set[str] = set()
+    seen_texts: set[str] = set()
+    pools = {"technical": iter(tech_pool), "behavioral": iter(beh_pool)}
+    for kind in wanted:
+        for q in pools[kind]:
+            norm_text = _compact(q.text)
+            if q.id in seen_ids or norm_text in seen_texts:
+                continue
+            seen_ids.add(q.id)
+            seen_texts.add(norm_text)
+            chosen.append(q)
+            break
+        else:  # pragma: no cover - templates x topics always exceed MAX_QUESTIONS
+            raise RuntimeError(f"question bank exhausted for {kind} questions")
+    return chosen
