@@ -20,6 +20,7 @@ from server.routes_api import create_interview, health, interview_events
 from server.sessions import SessionManager
 from server.speech import SpeechConfig
 from server.storage import EventWriter, Store
+from server.vision_scheduler import VisionScheduler
 from server.ws_candidate import candidate_endpoint
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,15 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         )
         scheduler = AsrScheduler(engine, settings.asr_workers, settings.asr_max_backlog_s)
         scheduler.start()
+        vision = VisionScheduler(settings.vision_workers)
+        vision.start()
         broker = InProcessBroker()
         writer = EventWriter(store)
         broker.add_sink(writer)
         writer.start()
         app.state.settings = settings
         app.state.store = store
-        app.state.sessions = SessionManager(store, broker, scheduler, speech_config)
+        app.state.sessions = SessionManager(store, broker, scheduler, vision, speech_config)
         log.info("server ready: model=%s db=%s", engine.model_name, settings.database_url)
         try:
             yield
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
                 await app.state.sessions.close(session, completed=False)
             await writer.close()
             await scheduler.close()
+            await vision.close()
 
     routes = [
         Route("/api/health", health),

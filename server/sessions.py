@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 
+from analyzers.confidence import confidence_score
 from server.asr_scheduler import AsrScheduler
 from server.broker import InProcessBroker
 from server.events import EventStream
 from server.speech import SpeechConfig, SpeechPipeline
 from server.storage import Store
+from server.video import VideoConfig, VideoPipeline
+from server.vision_scheduler import VisionScheduler
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +23,37 @@ class LiveSession:
     """The state of one streaming interview: its event stream and its pipelines."""
 
     def __init__(self, interview_id: str, stream: EventStream, scheduler: AsrScheduler,
-                 speech_config: SpeechConfig | None = None) -> None:
+                 vision: VisionScheduler, speech_config: SpeechConfig | None = None,
+                 video_config: VideoConfig | None = None) -> None:
         self.id = interview_id
         self.stream = stream
+        self.opened = time.monotonic()
         self.speech = SpeechPipeline(interview_id, stream, scheduler, speech_config)
+        self.speech.extra_metrics = self.vision_metrics
+        self.video = VideoPipeline(interview_id, vision, lambda: self.t, self.error, video_config)
         self.candidate_connected = False
         self.stopped = False
 
     @property
     def t(self) -> float:
-        return self.speech.t
+        """The session clock: seconds of audio received; wall time until audio starts."""
+        if self.speech.started:
+            return self.speech.t
+        return time.monotonic() - self.opened
+
+    def vision_metrics(self, speech: dict) -> dict:
+        """Vision fields and the combined confidence score for a `metrics` event."""
+        vision = self.video.metrics()
+        posture = vision.get("posture", {}).get("label") if vision else None
+        spoke = speech.get("speaking_s", 0) > 0
+        confidence = confidence_score(
+            eye_contact=vision.get("eye_contact"),
+            posture=posture,
+            wpm=speech["wpm"] if spoke else None,
+            fillers_per_min=speech["fillers_per_min"] if spoke else None,
+            pause_ratio=speech["pause_ratio"] if spoke else None,
+        )
+        return {**vision, "confidence": confidence}
 
     def emit(self, type_: str, **data) -> None:
         self.stream.emit(type_, self.t, **data)
@@ -41,11 +66,14 @@ class SessionManager:
     """Creates, finds and ends live sessions; owns the shared scheduler and broker."""
 
     def __init__(self, store: Store, broker: InProcessBroker, scheduler: AsrScheduler,
-                 speech_config: SpeechConfig | None = None) -> None:
+                 vision: VisionScheduler, speech_config: SpeechConfig | None = None,
+                 video_config: VideoConfig | None = None) -> None:
         self.store = store
         self.broker = broker
         self.scheduler = scheduler
+        self.vision = vision
         self.speech_config = speech_config
+        self.video_config = video_config
         self.live: dict[str, LiveSession] = {}
         self._lock = asyncio.Lock()
 
@@ -55,7 +83,8 @@ class SessionManager:
             if session is None:
                 last = await asyncio.to_thread(self.store.last_seq, interview_id)
                 stream = EventStream(interview_id, self.broker, start_seq=last)
-                session = LiveSession(interview_id, stream, self.scheduler, self.speech_config)
+                session = LiveSession(interview_id, stream, self.scheduler, self.vision,
+                                      self.speech_config, self.video_config)
                 self.live[interview_id] = session
                 await asyncio.to_thread(
                     self.store.update_interview, interview_id, status="live",
@@ -67,6 +96,7 @@ class SessionManager:
         """Finish a session: flush its transcripts, mark the interview and forget it."""
         if session.speech.started and not session.stopped:
             await session.speech.flush()
+        self.vision.forget(session.id)
         self.live.pop(session.id, None)
         await asyncio.to_thread(
             self.store.update_interview, session.id,

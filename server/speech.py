@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,8 @@ class SpeechPipeline:
         self._last_final: asyncio.Task | None = None
         self._context = ""
         self.finals_pending = 0
+        #: adds fields (vision, confidence) to each metrics event, given the speech fields
+        self.extra_metrics: Callable[[dict], dict] | None = None
 
     # -- clock ---------------------------------------------------------------------------------
     @property
@@ -195,4 +198,7 @@ class SpeechPipeline:
         return self.delivery.snapshot(self.t, self.vad.voiced_samples / SAMPLE_RATE)
 
     def emit_metrics(self) -> None:
-        self.stream.emit("metrics", self.t, **self.metrics())
+        fields = self.metrics()
+        if self.extra_metrics is not None:
+            fields.update(self.extra_metrics(fields))
+        self.stream.emit("metrics", self.t, **fields)

@@ -9,7 +9,7 @@ import logging
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from media.frames import KIND_AUDIO, FrameError, parse_frame
+from media.frames import KIND_AUDIO, KIND_VIDEO, FrameError, parse_frame
 from media.pcm import MAX_RATE, MIN_RATE
 from server.broker import Subscription
 from server.sessions import LiveSession, SessionManager
@@ -32,12 +32,15 @@ async def reject(websocket: WebSocket, code: int, reason: str) -> None:
 
 async def forward_events(websocket: WebSocket, sub: Subscription) -> None:
     """Send each event of the subscription to the socket, in order."""
-    while True:
-        event = await sub.get()
-        if event is None:
-            await websocket.close(code=1013, reason="client too slow; reconnect")
-            return
-        await websocket.send_text(json.dumps(event.to_wire()))
+    try:
+        while True:
+            event = await sub.get()
+            if event is None:
+                await websocket.close(code=1013, reason="client too slow; reconnect")
+                return
+            await websocket.send_text(json.dumps(event.to_wire()))
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        return  # the socket is gone; the receive loop ends the session
 
 
 class CandidateConnection:
@@ -107,7 +110,8 @@ class CandidateConnection:
                 session.error("stopped", "the stream was stopped")
                 return
             session.speech.push_pcm(frame.payload)
-        # kind 2 (video) is accepted and handled by the video pipeline when present
+        elif frame.kind == KIND_VIDEO:
+            session.video.submit_jpeg(frame.payload)
 
 
 async def candidate_endpoint(websocket: WebSocket) -> None:

@@ -1,0 +1,137 @@
+"""The live video pipeline of one session: sampled camera frames in, vision metrics out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from analyzers.eye_contact import EyeContactTracker
+from analyzers.face import FaceObservation
+from analyzers.framing import classify_framing
+from analyzers.posture import PostureTracker
+from media.jpeg import ImageError, check_jpeg, decode_jpeg
+from server.vision_scheduler import VisionJob, VisionResult, VisionScheduler
+
+
+@dataclass
+class VideoConfig:
+    face_fps: float = 5.0  # face analysis rate per session
+    pose_interval_s: float = 1.0  # pose is slower and changes slowly
+
+
+@dataclass
+class VideoCounters:
+    frames_in: int = 0
+    frames_sampled_out: int = 0  # skipped by the sampling rate
+    frames_dropped: int = 0  # replaced by a newer frame before analysis
+    frames_analysed: int = 0
+    analysis_ms_total: float = 0.0
+    last_analysis_ms: float = 0.0
+
+
+class VideoPipeline:
+    """Samples frames (latest wins), analyses them on the shared pool, tracks eye contact,
+    framing and posture for the session."""
+
+    def __init__(
+        self,
+        key: str,
+        scheduler: VisionScheduler,
+        clock: Callable[[], float],
+        on_error: Callable[[str, str], None],
+        config: VideoConfig | None = None,
+    ) -> None:
+        self.key = key
+        self.scheduler = scheduler
+        self.clock = clock
+        self.on_error = on_error
+        self.cfg = config or VideoConfig()
+        self.eye = EyeContactTracker()
+        self.posture_tracker = PostureTracker()
+        self.counters = VideoCounters()
+        self.face: FaceObservation | None = None
+        self.posture: dict | None = None
+        self._last_sample = -1e9
+        self._last_pose = -1e9
+        self._updated_at: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.face is not None
+
+    def submit_jpeg(self, data: bytes) -> None:
+        """A JPEG camera frame from the WebSocket; header checked here, decoded in the pool."""
+        try:
+            check_jpeg(data)
+        except ImageError as exc:
+            self.on_error(exc.code, str(exc))
+            return
+        self._submit(lambda: decode_jpeg(data))
+
+    def submit_frame(self, to_rgb: Callable[[], np.ndarray]) -> None:
+        """A decoded frame (WebRTC); `to_rgb` converts it in the pool."""
+        self._submit(to_rgb)
+
+    def _submit(self, decode: Callable[[], np.ndarray]) -> None:
+        c = self.counters
+        c.frames_in += 1
+        now = time.monotonic()
+        if now - self._last_sample < 1.0 / self.cfg.face_fps:
+            c.frames_sampled_out += 1
+            return
+        self._last_sample = now
+        want_pose = now - self._last_pose >= self.cfg.pose_interval_s
+        if want_pose:
+            self._last_pose = now
+        job = VisionJob(decode=decode, want_pose=want_pose, t=self.clock(), deliver=self._deliver)
+        if not self.scheduler.submit(self.key, job):
+            c.frames_dropped += 1
+
+    def _deliver(self, result: VisionResult) -> None:
+        c = self.counters
+        if result.error is not None:
+            code = getattr(result.error, "code", "bad_video")
+            self.on_error(code, f"video frame could not be analysed: {result.error}")
+            return
+        c.frames_analysed += 1
+        c.last_analysis_ms = result.analysis_ms
+        c.analysis_ms_total += result.analysis_ms
+        face = result.face or FaceObservation.absent()
+        self.face = face
+        self.eye.update(result.t, face.present, face.looking)
+        if result.pose is not None:
+            self.posture = self.posture_tracker.update(result.t, result.pose)
+        self._updated_at = result.t
+
+    def metrics(self) -> dict:
+        """Vision fields of the live `metrics` event (empty before the first analysed frame)."""
+        if self.face is None:
+            return {}
+        face = self.face
+        eye = self.eye.snapshot()
+        c = self.counters
+        return {
+            "face_present": face.present,
+            "eye_contact": _round(eye["eye_contact"]),
+            "eye_contact_total": _round(eye["eye_contact_total"]),
+            "longest_look_away_s": _round(eye["longest_look_away_s"]),
+            "looking": eye["looking"],
+            "head": {"yaw": _round(face.yaw), "pitch": _round(face.pitch),
+                     "roll": _round(face.roll)},
+            "framing": classify_framing(face),
+            "posture": self.posture or {"label": "unknown"},
+            "video": {
+                "frames_in": c.frames_in,
+                "frames_analysed": c.frames_analysed,
+                "frames_dropped": c.frames_dropped + c.frames_sampled_out,
+                "analysis_ms": round(c.last_analysis_ms, 1),
+                "updated_t": _round(self._updated_at),
+            },
+        }
+
+
+def _round(value, digits: int = 3):
+    return round(value, digits) if isinstance(value, float) else value

@@ -1,0 +1,129 @@
+"""Camera frames over the candidate WebSocket become live vision metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+
+import cv2
+import numpy as np
+import websockets
+from PIL import Image
+from skimage import data as skdata
+
+from media.frames import audio_frame, video_frame
+from media.simulate import ws_url
+from tests.test_live_speech import read_audio_16k
+
+
+def jpeg(rgb: np.ndarray, quality: int = 80) -> bytes:
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
+                           [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return buf.tobytes()
+
+
+def on_canvas(face: np.ndarray, x: int, y: int, size=(480, 640)) -> np.ndarray:
+    canvas = np.full((*size, 3), 128, np.uint8)
+    canvas[y : y + face.shape[0], x : x + face.shape[1]] = face
+    return canvas
+
+
+def astronaut_frame() -> np.ndarray:
+    face = cv2.resize(skdata.astronaut(), (360, 360))
+    return on_canvas(face, 140, 60)
+
+
+async def stream_av(ws, pcm16k: np.ndarray, frame_bytes: bytes, seconds: float, fps: int = 10):
+    """Send `seconds` of 16 kHz audio in 20-ms chunks with a video frame every 1/fps s."""
+    step = 320
+    every = int(50 / fps)
+    for i in range(int(seconds * 50)):
+        chunk = pcm16k[(i * step) % len(pcm16k) :][:step]
+        if len(chunk) < step:
+            chunk = np.zeros(step, np.int16)
+        await ws.send(audio_frame(chunk.tobytes()))
+        if i % every == 0:
+            await ws.send(video_frame(frame_bytes))
+        await asyncio.sleep(0.02)
+
+
+async def collect(ws, until, timeout=30.0) -> list[dict]:
+    events = []
+    async def loop():
+        while True:
+            event = json.loads(await ws.recv())
+            events.append(event)
+            if until(event):
+                return
+    await asyncio.wait_for(loop(), timeout)
+    return events
+
+
+async def test_face_frames_give_eye_contact_and_confidence(server, jfk, new_interview):
+    interview = new_interview()
+    samples, rate = jfk
+    pcm = read_audio_16k(samples, rate)
+    async with websockets.connect(ws_url(server.url, interview["id"],
+                                         interview["candidate_token"])) as ws:
+        await ws.send(json.dumps({"type": "start", "audio": {"sample_rate": 16000}}))
+        sender = asyncio.create_task(stream_av(ws, pcm, jpeg(astronaut_frame()), 6.0))
+        events = await collect(ws, lambda e: e["type"] == "metrics" and e["t"] >= 5.0)
+        await sender
+        await ws.send(json.dumps({"type": "stop"}))
+        events += await collect(ws, lambda e: e.get("state") == "stopped")
+    metrics = [e for e in events if e["type"] == "metrics" and "face_present" in e]
+    assert metrics, "no vision metrics"
+    last = metrics[-1]
+    assert last["face_present"] is True
+    assert last["eye_contact"] > 0.7 and last["eye_contact_total"] > 0.7
+    assert last["framing"] == "centred"
+    assert abs(last["head"]["yaw"]) < 20 and abs(last["head"]["roll"]) < 10
+    assert last["posture"]["label"] in ("ok", "unknown", "tilted", "slouching")
+    assert 0 <= last["confidence"]["score"] <= 100
+    assert "eye_contact" in last["confidence"]["components"]
+    video = last["video"]
+    assert video["frames_analysed"] >= 10 and video["frames_in"] >= video["frames_analysed"]
+    # metrics updated at least once per second while frames flowed
+    ts = [m["t"] for m in metrics]
+    assert max(b - a for a, b in zip(ts, ts[1:], strict=False)) <= 1.2
+
+
+async def test_looking_away_and_off_centre(server, jfk, new_interview):
+    interview = new_interview()
+    samples, rate = jfk
+    pcm = read_audio_16k(samples, rate)
+    face = cv2.resize(skdata.astronaut(), (300, 300))
+    edge = on_canvas(face, 340, 60)  # pushed to the top right corner
+    async with websockets.connect(ws_url(server.url, interview["id"],
+                                         interview["candidate_token"])) as ws:
+        await ws.send(json.dumps({"type": "start", "audio": {"sample_rate": 16000}}))
+        sender = asyncio.create_task(stream_av(ws, pcm, jpeg(edge), 4.0))
+        events = await collect(ws, lambda e: e["type"] == "metrics" and e["t"] >= 3.0)
+        await sender
+    last = [e for e in events if e["type"] == "metrics" and "framing" in e][-1]
+    assert last["face_present"] and last["framing"] == "off-centre"
+
+
+async def test_bad_frames_get_errors_and_session_continues(server, new_interview):
+    interview = new_interview()
+    huge = io.BytesIO()
+    Image.new("RGB", (5000, 100)).save(huge, "JPEG")
+    corrupt = jpeg(astronaut_frame())[:600] + b"\x00" * 400
+    async with websockets.connect(ws_url(server.url, interview["id"],
+                                         interview["candidate_token"])) as ws:
+        await ws.send(json.dumps({"type": "start", "audio": {"sample_rate": 16000}}))
+        for payload, code in [(b"not a jpeg", "bad_video"), (huge.getvalue(), "frame_too_large"),
+                              (corrupt, "bad_video")]:
+            await ws.send(video_frame(payload))
+            events = await collect(ws, lambda e: e["type"] == "error", timeout=10)
+            assert events[-1]["code"] == code, events[-1]
+            await asyncio.sleep(0.25)  # past the sampling interval
+        # good frames are still analysed
+        silence = np.zeros(16000, np.int16)
+        sender = asyncio.create_task(stream_av(ws, silence, jpeg(astronaut_frame()), 4.0))
+        events = await collect(ws, lambda e: e["type"] == "metrics" and e.get("face_present"),
+                               timeout=10)
+        await sender
+        assert events[-1]["face_present"] is True
