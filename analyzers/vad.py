@@ -36,10 +36,10 @@ class VadEvent:
 class VadConfig:
     aggressiveness: int = 2
     frame_ms: int = 30
-    onset_frames: int = 3  # voiced frames among the last `onset_window` to open an utterance
+    onset_frames: int = 3  # voiced frames among the last `onset_window` open an utterance
     onset_window: int = 5
     preroll_ms: int = 240
-    tail_ms: int = 180  # silence after the last voiced frame that is kept, and that triggers `pause`
+    tail_ms: int = 180  # silence kept after the last voiced frame; reaching it fires `pause`
     end_ms: int = 390  # silence that closes an utterance
     max_utterance_s: float = 20.0
 
@@ -58,7 +58,8 @@ class VadSegmenter:
         self._frame = SAMPLE_RATE * self.cfg.frame_ms // 1000
         self._pending = np.zeros(0, dtype=np.int16)
         self._pos = 0  # samples consumed into whole frames
-        self._preroll: deque[np.ndarray] = deque(maxlen=max(1, self.cfg.preroll_ms // self.cfg.frame_ms))
+        preroll_frames = max(1, self.cfg.preroll_ms // self.cfg.frame_ms)
+        self._preroll: deque[np.ndarray] = deque(maxlen=preroll_frames)
         self._recent: deque[bool] = deque(maxlen=self.cfg.onset_window)
         self._chunks: list[np.ndarray] = []
         self._utt_start = 0

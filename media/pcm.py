@@ -18,7 +18,9 @@ class Resampler:
             raise ValueError(f"sample_rate must be {MIN_RATE}..{MAX_RATE}, got {rate}")
         self.rate = rate
         self._stream = (
-            None if rate == TARGET_RATE else soxr.ResampleStream(rate, TARGET_RATE, 1, "float32", "HQ")
+            None
+            if rate == TARGET_RATE
+            else soxr.ResampleStream(rate, TARGET_RATE, 1, "float32", "HQ")
         )
 
     def process(self, pcm: bytes, last: bool = False) -> np.ndarray:

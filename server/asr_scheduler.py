@@ -117,48 +117,56 @@ class AsrScheduler:
 
     # -- workers -------------------------------------------------------------------------------
     async def _worker(self, index: int) -> None:
-        loop = asyncio.get_running_loop()
         while True:
-            if not self._finals and not self._partials:
+            if self._finals:
+                await self._run_final(self._finals.popleft())
+            elif self._partials:
+                key, (source, sink) = self._partials.popitem(last=False)
+                await self._run_partial(key, source, sink)
+            else:
                 self._wake.clear()
                 await self._wake.wait()
-                continue
-            if self._finals:
-                job = self._finals.popleft()
-                if job.future.done():
-                    continue
-                self.stats.final_wait_s.append(time.perf_counter() - job.queued_at)
-                t0 = time.perf_counter()
-                try:
-                    result = await loop.run_in_executor(
-                        self._pool,
-                        lambda j=job: self.transcriber.transcribe(j.audio, prompt=j.prompt, words=True),
-                    )
-                except Exception as exc:  # noqa: BLE001 - delivered to the waiter
-                    log.exception("final transcription failed for %s", job.key)
-                    if not job.future.done():
-                        job.future.set_exception(exc)
-                    continue
-                finally:
-                    self.stats.busy_s += time.perf_counter() - t0
-                self.stats.finals_done += 1
-                if not job.future.done():
-                    job.future.set_result(result)
-                continue
-            key, (source, sink) = self._partials.popitem(last=False)
-            request = source()
-            if request is None:
-                continue
-            audio, prompt, context = request
-            t0 = time.perf_counter()
-            try:
-                result = await loop.run_in_executor(
-                    self._pool, lambda: self.transcriber.transcribe(audio, prompt=prompt)
-                )
-            except Exception:  # noqa: BLE001 - a lost partial is replaced by the next one
-                log.exception("partial transcription failed for %s", key)
-                continue
-            finally:
-                self.stats.busy_s += time.perf_counter() - t0
-            self.stats.partials_done += 1
-            sink(result, context)
+
+    async def _run_final(self, job: _FinalJob) -> None:
+        if job.future.done():
+            return  # cancelled while queued
+        self.stats.final_wait_s.append(time.perf_counter() - job.queued_at)
+        t0 = time.perf_counter()
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._pool, self._transcribe_final, job
+            )
+        except Exception as exc:  # noqa: BLE001 - delivered to the waiter
+            log.exception("final transcription failed for %s", job.key)
+            if not job.future.done():
+                job.future.set_exception(exc)
+            return
+        finally:
+            self.stats.busy_s += time.perf_counter() - t0
+        self.stats.finals_done += 1
+        if not job.future.done():
+            job.future.set_result(result)
+
+    async def _run_partial(self, key: str, source: PartialSource, sink: PartialSink) -> None:
+        request = source()  # the newest audio, taken now that a worker is free
+        if request is None:
+            return
+        audio, prompt, context = request
+        t0 = time.perf_counter()
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._pool, self._transcribe_partial, audio, prompt
+            )
+        except Exception:  # noqa: BLE001 - a lost partial is replaced by the next one
+            log.exception("partial transcription failed for %s", key)
+            return
+        finally:
+            self.stats.busy_s += time.perf_counter() - t0
+        self.stats.partials_done += 1
+        sink(result, context)
+
+    def _transcribe_final(self, job: _FinalJob) -> AsrResult:
+        return self.transcriber.transcribe(job.audio, prompt=job.prompt, words=True)
+
+    def _transcribe_partial(self, audio: np.ndarray, prompt: str) -> AsrResult:
+        return self.transcriber.transcribe(audio, prompt=prompt)

@@ -80,7 +80,9 @@ class CandidateConnection:
         audio = msg.get("audio") or {}
         rate = audio.get("sample_rate") if isinstance(audio, dict) else None
         if not isinstance(rate, int) or isinstance(rate, bool) or not MIN_RATE <= rate <= MAX_RATE:
-            session.error("bad_start", f"audio.sample_rate must be an integer {MIN_RATE}..{MAX_RATE}")
+            session.error(
+                "bad_start", f"audio.sample_rate must be an integer {MIN_RATE}..{MAX_RATE}"
+            )
             return
         if self.manager.scheduler.overloaded:
             session.error("overloaded", "the transcription backlog is full; try again shortly")
