@@ -33,6 +33,8 @@ class LiveSession:
         self.video = VideoPipeline(interview_id, vision, lambda: self.t, self.error, video_config)
         self.candidate_connected = False
         self.stopped = False
+        #: the interview's turn-taking controller, when the interview has questions
+        self.flow = None
 
     @property
     def t(self) -> float:

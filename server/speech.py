@@ -58,9 +58,14 @@ class SpeechPipeline:
         self._speculative: tuple[int, asyncio.Future] | None = None
         self._last_final: asyncio.Task | None = None
         self._context = ""
+        self._last_speech_end: float | None = None
         self.finals_pending = 0
         #: adds fields (vision, confidence) to each metrics event, given the speech fields
         self.extra_metrics: Callable[[dict], dict] | None = None
+        #: called with each final transcript's event data, after it was emitted
+        self.final_listeners: list[Callable[[dict], None]] = []
+        #: called with the session time after each metrics event (about once per second)
+        self.tick_listeners: list[Callable[[float], None]] = []
 
     # -- clock ---------------------------------------------------------------------------------
     @property
@@ -134,6 +139,7 @@ class SpeechPipeline:
                     self.key, utt.audio.astype(np.float32) / 32768.0, self._context
                 )
             self._finalised.add(utt.id)
+            self._last_speech_end = utt.speech_end / SAMPLE_RATE
             self.finals_pending += 1
             previous = self._last_final
             self._last_final = asyncio.create_task(self._finalise(utt, fut, previous))
@@ -169,8 +175,10 @@ class SpeechPipeline:
         ]
         self.delivery.add_final(text, start, end)
         self._context = text[-200:]
-        self.stream.emit("transcript.final", self.t, utterance=utt.id, text=text,
-                         start=round(start, 3), end=round(end, 3), words=words)
+        event = self.stream.emit("transcript.final", self.t, utterance=utt.id, text=text,
+                                 start=round(start, 3), end=round(end, 3), words=words)
+        for listener in self.final_listeners:
+            listener(event.data)
 
     # -- partials ---------------------------------------------------------------------------------
     def _partial_source(self):
@@ -202,3 +210,15 @@ class SpeechPipeline:
         if self.extra_metrics is not None:
             fields.update(self.extra_metrics(fields))
         self.stream.emit("metrics", self.t, **fields)
+        for listener in self.tick_listeners:
+            listener(self.t)
+
+    @property
+    def last_speech_end(self) -> float | None:
+        """Session time at which the last closed utterance's speech ended."""
+        return self._last_speech_end
+
+    @property
+    def speaking(self) -> bool:
+        """True while an utterance is open or its final transcript is still pending."""
+        return self.vad.in_speech or self.finals_pending > 0

@@ -69,6 +69,8 @@ class CandidateConnection:
             await self.on_stop()
         elif kind == "ping":
             await self.ws.send_text(json.dumps({"type": "pong"}))
+        elif session.flow is not None and session.flow.handles(kind):
+            await session.flow.on_message(msg)
         else:
             session.error("unknown_type", f"unknown message type {kind!r}")
 

@@ -1,0 +1,94 @@
+"""`POST /api/interviews/{id}/webrtc`: the candidate's WebRTC offer in, aiortc's answer out.
+
+Non-trickle ICE: the browser waits for its ICE gathering before posting, and the answer carries
+every server candidate. Media then feeds the session opened by the candidate WebSocket, which
+still carries the events and the `stop` control message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from media.webrtc import (
+    PEERS,
+    CandidatePeer,
+    PeerLimitError,
+    check_capacity,
+    close_all_peers,
+    close_peer,
+    register,
+    stop_peer_audio,
+)
+from server.routes_api import error
+from server.sessions import LiveSession, SessionManager
+
+__all__ = ["close_all_peers", "close_peer", "stop_peer_audio", "webrtc_offer"]
+
+log = logging.getLogger(__name__)
+
+MAX_SDP_CHARS = 100_000
+
+
+def _parse_offer(body: bytes) -> tuple[str, str] | JSONResponse:
+    try:
+        data = json.loads(body) if body else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return error(422, "bad_offer", 'body must be a JSON object {"sdp", "type": "offer"}')
+    sdp, type_ = data.get("sdp"), data.get("type")
+    if not isinstance(sdp, str) or not sdp.strip() or len(sdp) > MAX_SDP_CHARS:
+        return error(422, "bad_offer", "sdp must be a non-empty SDP string")
+    if type_ != "offer":
+        return error(422, "bad_offer", 'type must be "offer"')
+    return sdp, type_
+
+
+async def webrtc_offer(request: Request) -> JSONResponse:
+    """Create (or replace) the session's peer from the browser's offer; return the answer."""
+    manager: SessionManager = request.app.state.sessions
+    interview_id = request.path_params["interview_id"]
+    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
+    if interview is None:
+        return error(404, "not_found", "unknown interview")
+    token = request.query_params.get("token", "")
+    if not token or token != interview.candidate_token:
+        return error(403, "forbidden", "invalid token")
+    offer = _parse_offer(await request.body())
+    if isinstance(offer, JSONResponse):
+        return offer
+    sdp, type_ = offer
+    session = manager.live.get(interview_id)
+
+    def is_live(s: LiveSession | None = session) -> bool:
+        return s is not None and s.candidate_connected and manager.live.get(interview_id) is s
+
+    if not is_live():
+        return error(409, "no_session", "open the candidate WebSocket first")
+    if session.stopped:
+        return error(409, "stopped", "the stream was stopped")
+    if manager.scheduler.overloaded and not session.speech.started:
+        return error(503, "overloaded", "the transcription backlog is full; try again shortly")
+    try:
+        check_capacity(interview_id)
+    except PeerLimitError as exc:
+        return error(503, "too_many_peers", str(exc))
+    peer = CandidatePeer(interview_id, session, is_live)
+    old = register(peer)  # cannot fail: no await since the capacity check
+    if old is not None:
+        await old.close()
+    try:
+        answer = await peer.accept(sdp, type_)
+    except Exception as exc:  # noqa: BLE001 - a bad offer is the client's problem
+        await peer.close()
+        log.info("WebRTC offer of %s refused: %s", interview_id, exc)
+        return error(422, "bad_sdp", f"the offer could not be applied: {exc}")
+    if not is_live() or PEERS.get(interview_id) is not peer:
+        await peer.close()  # the socket went, or a newer offer won, while ICE was gathering
+        return error(409, "superseded", "the session or its peer changed during negotiation")
+    return JSONResponse({"sdp": answer.sdp, "type": answer.type})
