@@ -66,6 +66,8 @@ class SpeechPipeline:
         self.final_listeners: list[Callable[[dict], None]] = []
         #: called with the session time after each metrics event (about once per second)
         self.tick_listeners: list[Callable[[float], None]] = []
+        #: called with (raw PCM16 bytes at the input rate, session time of its first sample)
+        self.pcm_listeners: list[Callable[[bytes, float], None]] = []
 
     # -- clock ---------------------------------------------------------------------------------
     @property
@@ -83,6 +85,8 @@ class SpeechPipeline:
     # -- input ---------------------------------------------------------------------------------
     def push_pcm(self, pcm: bytes) -> None:
         assert self.resampler is not None, "start() first"
+        for listener in self.pcm_listeners:
+            listener(pcm, self.t)
         self.samples_in += len(pcm) // 2
         self._feed(self.resampler.process(pcm))
 

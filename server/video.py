@@ -54,6 +54,9 @@ class VideoPipeline:
         self.counters = VideoCounters()
         self.face: FaceObservation | None = None
         self.posture: dict | None = None
+        #: called with (decode function, session time) for every frame that is analysed; the
+        #: decode function returns RGB and must be run off the event loop
+        self.frame_listeners: list[Callable[[Callable[[], np.ndarray], float], None]] = []
         self._last_sample = -1e9
         self._last_pose = -1e9
         self._updated_at: float | None = None
@@ -87,6 +90,8 @@ class VideoPipeline:
         if want_pose:
             self._last_pose = now
         job = VisionJob(decode=decode, want_pose=want_pose, t=self.clock(), deliver=self._deliver)
+        for listener in self.frame_listeners:
+            listener(decode, job.t)
         if not self.scheduler.submit(self.key, job):
             c.frames_dropped += 1
 
