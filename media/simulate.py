@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,8 @@ import numpy as np
 import websockets
 
 from media.audiofile import read_audio
-from media.frames import audio_frame
+from media.frames import audio_frame, video_frame
+from media.video_source import jpeg_frames
 
 CHUNK_S = 0.02
 
@@ -68,9 +69,12 @@ async def stream_pcm(
     speed: float = 1.0,
     on_event=None,
     settle_s: float = 0.0,
+    video: Iterator[bytes] | None = None,
+    video_fps: float = 5.0,
 ) -> StreamResult:
     """Stream int16 mono `samples` at `rate` to a candidate socket in (`speed` x) real time,
-    then `stop`; return every event received and the latency figures."""
+    with JPEG frames from `video` at `video_fps`, then `stop`; return every event received and
+    the latency figures."""
     interview = interview or await create_interview(server)
     result = StreamResult(interview["id"], duration_s=len(samples) / rate)
     chunk = int(rate * CHUNK_S)
@@ -106,6 +110,7 @@ async def stream_pcm(
         receiver = asyncio.create_task(receive())
         await ws.send(json.dumps({"type": "start", "audio": {"sample_rate": rate}}))
         t0 = time.perf_counter()
+        next_frame_t = 0.0
         for i, pos in enumerate(range(0, len(samples), chunk)):
             target = t0 + i * CHUNK_S / speed
             delay = target - time.perf_counter()
@@ -113,6 +118,11 @@ async def stream_pcm(
                 await asyncio.sleep(delay)
             sent_at.append(time.time())
             await ws.send(audio_frame(samples[pos : pos + chunk].astype("<i2").tobytes()))
+            if video is not None and i * CHUNK_S >= next_frame_t:
+                next_frame_t += 1.0 / video_fps
+                frame = next(video, None)
+                if frame is not None:
+                    await ws.send(video_frame(frame))
         if settle_s:
             await asyncio.sleep(settle_s)
         await ws.send(json.dumps({"type": "stop"}))
@@ -138,6 +148,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--interview", help="id of an existing interview (needs --token)")
     parser.add_argument("--token", help="candidate token of --interview")
     parser.add_argument("--speed", type=float, default=1.0, help="2 = twice real time")
+    parser.add_argument("--video", type=Path,
+                        help="a video file (any format PyAV reads) or a folder of images")
+    parser.add_argument("--fps", type=float, default=5.0, help="video frames per second")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     args = parser.parse_args(argv)
     samples, rate = read_audio(args.audio)
@@ -154,10 +167,17 @@ def main(argv: list[str] | None = None) -> None:
 
     result = asyncio.run(
         stream_pcm(args.server, samples, rate, interview=interview, speed=args.speed,
-                   on_event=show)
+                   on_event=show,
+                   video=jpeg_frames(args.video, args.fps) if args.video else None,
+                   video_fps=args.fps)
     )
     print(f"interview {result.interview_id}: {summarize(result)}")
     print(f"text: {result.text}")
+    vision = [e for e in result.events if e["type"] == "metrics" and "face_present" in e]
+    if vision:
+        last = vision[-1]
+        print(f"vision: eye_contact={last['eye_contact']} framing={last['framing']} "
+              f"posture={last['posture'].get('label')} confidence={last['confidence']['score']}")
     sys.exit(0)
 
 
