@@ -16,12 +16,16 @@ from analyzers.asr import Transcriber
 from server.asr_scheduler import AsrScheduler
 from server.broker import InProcessBroker
 from server.config import Settings
+from server.observability import Observability, SpectatorStats, metrics_endpoint
+from server.ownership import LocalOwnership, RedisOwnership
+from server.redis_broker import RedisBroker
 from server.routes_api import create_interview, health, interview_events
 from server.sessions import SessionManager
 from server.speech import SpeechConfig
 from server.storage import EventWriter, Store
 from server.vision_scheduler import VisionScheduler
 from server.ws_candidate import candidate_endpoint
+from server.ws_spectator import spectator_endpoint
 
 log = logging.getLogger(__name__)
 STATIC = Path(os.environ.get("STATIC_DIR") or Path(__file__).resolve().parent.parent / "static")
@@ -56,20 +60,35 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         scheduler.start()
         vision = VisionScheduler(settings.vision_workers)
         vision.start()
-        broker = InProcessBroker()
+        broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
+        await broker.start()
         writer = EventWriter(store)
         broker.add_sink(writer)
+        observability = Observability()
+        broker.add_sink(observability)
         writer.start()
         app.state.settings = settings
         app.state.store = store
-        app.state.sessions = SessionManager(store, broker, scheduler, vision, speech_config)
-        log.info("server ready: model=%s db=%s", engine.model_name, settings.database_url)
+        app.state.observability = observability
+        app.state.spectators = SpectatorStats()
+        manager = SessionManager(store, broker, scheduler, vision, speech_config)
+        manager.ownership = (
+            RedisOwnership(settings.redis_url, settings.node_id, store, settings.owner_ttl_s)
+            if settings.redis_url
+            else LocalOwnership(store)
+        )
+        await manager.ownership.start(lambda sid: sid in manager.live)
+        app.state.sessions = manager
+        log.info("server ready: node=%s model=%s db=%s broker=%s", settings.node_id,
+                 engine.model_name, settings.database_url, type(broker).__name__)
         try:
             yield
         finally:
             for session in list(app.state.sessions.live.values()):
                 await app.state.sessions.close(session, completed=False)
             await writer.close()
+            await manager.ownership.close()
+            await broker.close()
             await scheduler.close()
             await vision.close()
 
@@ -78,6 +97,8 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         Route("/api/interviews", create_interview, methods=["POST"]),
         Route("/api/interviews/{interview_id}/events", interview_events),
         WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
+        WebSocketRoute("/ws/interviews/{interview_id}/spectate", spectator_endpoint),
+        Route("/metrics", metrics_endpoint),
         Route("/room/{interview_id}", room_page),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

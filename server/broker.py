@@ -1,4 +1,7 @@
-"""Fan-out of session events to subscribers (in-process; Redis adds nodes later)."""
+"""Fan-out of session events to subscribers in this process.
+
+`InProcessBroker` is the default; `server.redis_broker.RedisBroker` extends it across nodes.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,6 @@ from typing import Protocol
 from server.events import Event
 
 log = logging.getLogger(__name__)
-
-WILDCARD = "*"
 
 
 class Sink(Protocol):
@@ -49,11 +50,17 @@ class Subscription:
 
 
 class InProcessBroker:
-    """Publishes events to subscribers in this process."""
+    """Publishes events to the subscribers of their session's channel in this process."""
 
     def __init__(self) -> None:
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
         self._sinks: list[Sink] = []
+
+    async def start(self) -> None:
+        """Connect to external services (none here)."""
+
+    async def close(self) -> None:
+        """Disconnect from external services (none here)."""
 
     def add_sink(self, sink: Sink) -> None:
         """Attach a subscriber of every channel that must see every event (storage)."""
@@ -62,12 +69,18 @@ class InProcessBroker:
     def publish(self, event: Event) -> None:
         for sink in self._sinks:
             sink.deliver(event)
+        self.fan_out(event)
+
+    def fan_out(self, event: Event) -> None:
+        """Deliver to this process's subscribers of the event's session."""
         for sub in tuple(self._subs.get(event.session_id, ())):
             sub.deliver(event)
-        for sub in tuple(self._subs.get(WILDCARD, ())):
-            sub.deliver(event)
 
-    def subscribe(self, channel: str, maxsize: int = 2000) -> Subscription:
+    async def subscribe(self, channel: str, maxsize: int = 2000) -> Subscription:
+        """Subscribe to a session's live events (from now on)."""
+        return self.subscribe_local(channel, maxsize)
+
+    def subscribe_local(self, channel: str, maxsize: int = 2000) -> Subscription:
         sub = Subscription(self, channel, maxsize)
         self._subs[channel].add(sub)
         return sub
@@ -78,6 +91,16 @@ class InProcessBroker:
             subs.discard(sub)
             if not subs:
                 del self._subs[sub.channel]
+                self.channel_idle(sub.channel)
 
-    def subscriber_count(self, channel: str) -> int:
+    def channel_idle(self, channel: str) -> None:
+        """The last local subscriber of `channel` left."""
+
+    async def history(self, session_id: str, after: int) -> list[Event] | None:
+        """Events after `after` from the broker's own log, or None when it keeps none."""
+        return None
+
+    def subscriber_count(self, channel: str | None = None) -> int:
+        if channel is None:
+            return sum(len(s) for s in self._subs.values())
         return len(self._subs.get(channel, ()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 
 
@@ -23,8 +24,20 @@ class Settings:
     asr_max_backlog_s: float = field(
         default_factory=lambda: float(_env("ASR_MAX_BACKLOG_S", "120"))
     )
+    node_id: str = field(
+        default_factory=lambda: _env("NODE_ID", f"{socket.gethostname()}-{os.getpid()}")
+    )
+    owner_ttl_s: float = field(default_factory=lambda: float(_env("OWNER_TTL_S", "15")))
     vision_workers: int = field(default_factory=lambda: int(_env("VISION_WORKERS", "1")))
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", ""))
     groq_api_key: str = field(default_factory=lambda: _env("GROQ_API_KEY", ""))
     groq_model: str = field(default_factory=lambda: _env("GROQ_MODEL", "llama-3.3-70b-versatile"))
     groq_base_url: str = field(default_factory=lambda: _env("GROQ_BASE_URL", ""))
+    # accounts: the HS256 key of access tokens; unset = generated once and kept in
+    # JWT_SECRET_FILE (default: `jwt_secret` next to the SQLite file, else data/jwt_secret)
+    jwt_secret: str = field(default_factory=lambda: _env("JWT_SECRET", ""))
+    jwt_secret_file: str = field(default_factory=lambda: _env("JWT_SECRET_FILE", ""))
+    jwt_expires_min: int = field(
+        default_factory=lambda: int(_env("JWT_EXPIRES_MIN", str(60 * 24)))
+    )
+    bcrypt_rounds: int = field(default_factory=lambda: int(_env("BCRYPT_ROUNDS", "12")))

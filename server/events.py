@@ -7,8 +7,10 @@ channel; the candidate socket, spectators and storage are subscribers of that ch
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 
@@ -24,6 +26,11 @@ class Event:
     def to_wire(self) -> dict[str, Any]:
         """The JSON object sent to clients."""
         return {"type": self.type, "seq": self.seq, "t": round(self.t, 3), **self.data}
+
+    @cached_property
+    def wire_json(self) -> str:
+        """`to_wire()` serialised once, however many sockets it goes to."""
+        return json.dumps(self.to_wire())
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -51,6 +58,7 @@ class EventStream:
         self.session_id = session_id
         self._publisher = publisher
         self._seq = start_seq
+        self.start_seq = start_seq  # events up to this seq were made before this stream opened
         self.log: list[Event] = []
 
     @property

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from analyzers.confidence import confidence_score
 from server.asr_scheduler import AsrScheduler
 from server.broker import InProcessBroker
-from server.events import EventStream
+from server.events import Event, EventStream
 from server.speech import SpeechConfig, SpeechPipeline
 from server.storage import Store
 from server.video import VideoConfig, VideoPipeline
@@ -77,17 +77,22 @@ class SessionManager:
         self.speech_config = speech_config
         self.video_config = video_config
         self.live: dict[str, LiveSession] = {}
+        self.ownership = None  # set by the app: LocalOwnership or RedisOwnership
         self._lock = asyncio.Lock()
 
     async def open(self, interview_id: str) -> LiveSession:
         async with self._lock:
             session = self.live.get(interview_id)
             if session is None:
+                if self.ownership is not None:
+                    await self.ownership.claim(interview_id)  # SessionOwnedElsewhere
                 last = await asyncio.to_thread(self.store.last_seq, interview_id)
                 stream = EventStream(interview_id, self.broker, start_seq=last)
                 session = LiveSession(interview_id, stream, self.scheduler, self.vision,
                                       self.speech_config, self.video_config)
                 self.live[interview_id] = session
+                if hasattr(self.broker, "mark_local"):
+                    self.broker.mark_local(interview_id, True)
                 await asyncio.to_thread(
                     self.store.update_interview, interview_id, status="live",
                     started_at=datetime.now(UTC),
@@ -100,7 +105,26 @@ class SessionManager:
             await session.speech.flush()
         self.vision.forget(session.id)
         self.live.pop(session.id, None)
+        if hasattr(self.broker, "mark_local"):
+            self.broker.mark_local(session.id, False)
+        if self.ownership is not None:
+            await self.ownership.release(session.id)
         await asyncio.to_thread(
             self.store.update_interview, session.id,
             status="completed" if completed else "abandoned", ended_at=datetime.now(UTC),
         )
+
+    async def history(self, interview_id: str, after: int) -> list[Event]:
+        """Events of an interview with seq > `after`, from this node's live log, the broker's
+        log (Redis) and storage, merged by seq."""
+        events: dict[int, Event] = {}
+        live = self.live.get(interview_id)
+        if live is None or after < live.stream.start_seq:
+            stored = await asyncio.to_thread(self.store.events, interview_id, after, 1_000_000)
+            events.update((e.seq, e) for e in stored)
+            remote = await self.broker.history(interview_id, after)
+            for e in remote or ():
+                events.setdefault(e.seq, e)
+        if live is not None:
+            events.update((e.seq, e) for e in live.stream.log if e.seq > after)
+        return [events[k] for k in sorted(events)]

@@ -151,6 +151,19 @@ class Store:
             db.add(interview)
             db.commit()
 
+    def live_interview_ids(self) -> list[str]:
+        with Session(self.engine) as db:
+            return list(db.exec(select(Interview.id).where(Interview.status == "live")).all())
+
+    def interrupt_live(self, keep) -> int:
+        """Mark live interviews for which `keep(id)` is false as interrupted; returns count."""
+        n = 0
+        for interview_id in self.live_interview_ids():
+            if not keep(interview_id):
+                self.update_interview(interview_id, status="interrupted", ended_at=_now())
+                n += 1
+        return n
+
     def add_events(self, events: list[Event]) -> None:
         with Session(self.engine) as db:
             for e in events:

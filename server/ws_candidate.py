@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from media.frames import KIND_AUDIO, KIND_VIDEO, FrameError, parse_frame
 from media.pcm import MAX_RATE, MIN_RATE
 from server.broker import Subscription
+from server.ownership import SessionOwnedElsewhere
 from server.sessions import LiveSession, SessionManager
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ async def forward_events(websocket: WebSocket, sub: Subscription) -> None:
             if event is None:
                 await websocket.close(code=1013, reason="client too slow; reconnect")
                 return
-            await websocket.send_text(json.dumps(event.to_wire()))
+            await websocket.send_text(event.wire_json)
+            websocket.app.state.observability.sent(event, "candidate")
     except (WebSocketDisconnect, RuntimeError, OSError):
         return  # the socket is gone; the receive loop ends the session
 
@@ -137,10 +139,14 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     if live is None and interview.status not in ("pending",):
         await reject(websocket, CLOSE_GONE, f"interview is {interview.status}")
         return
+    try:
+        session = await manager.open(interview_id)
+    except SessionOwnedElsewhere as exc:
+        await reject(websocket, CLOSE_CONFLICT, f"the interview is live on node {exc}")
+        return
     await websocket.accept()
-    session = await manager.open(interview_id)
     session.candidate_connected = True
-    sub = manager.broker.subscribe(interview_id)
+    sub = manager.broker.subscribe_local(interview_id)
     sender = asyncio.create_task(forward_events(websocket, sub))
     conn = CandidateConnection(websocket, session, manager)
     session.emit("state", state="ready")
