@@ -98,6 +98,8 @@ class CandidateConnection:
         session = self.session
         if session.speech.started:
             await session.speech.flush()
+        if session.flow is not None:
+            await session.flow.stop()  # evaluates the open answer, then `interview.completed`
         session.stopped = self.stopped = True
         session.emit("state", state="stopped")
 
@@ -136,7 +138,7 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     if live is not None and live.candidate_connected:
         await reject(websocket, CLOSE_CONFLICT, "a candidate is already connected")
         return
-    if live is None and interview.status not in ("pending",):
+    if live is None and interview.status not in ("pending", "live"):
         await reject(websocket, CLOSE_GONE, f"interview is {interview.status}")
         return
     try:
