@@ -56,6 +56,67 @@ def ws_url(server: str, interview_id: str, token: str) -> str:
     return f"{base}/ws/interviews/{interview_id}/candidate?token={token}"
 
 
+def spectate_url(server: str, interview_id: str, token: str, after: int = 0) -> str:
+    base = server.replace("http://", "ws://").replace("https://", "wss://").rstrip("/")
+    return f"{base}/ws/interviews/{interview_id}/spectate?token={token}&after={after}"
+
+
+@dataclass
+class FanOutResult:
+    spectators: int = 0
+    connected: int = 0
+    events_per_spectator: list[int] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # receive time - server creation time
+
+
+async def spectate_many(server: str, interview: dict, n: int, ready: asyncio.Event | None = None,
+                        timeout: float = 600.0) -> FanOutResult:
+    """Open `n` spectator sockets; each reads until the session's `stopped` state."""
+    result = FanOutResult(spectators=n)
+    url = spectate_url(server, interview["id"], interview["spectator_token"])
+
+    async def one(opened: asyncio.Event) -> None:
+        count = 0
+        try:
+            async with websockets.connect(url, max_size=None, open_timeout=60) as ws:
+                result.connected += 1
+                opened.set()
+                async for raw in ws:
+                    now = time.time()
+                    event = json.loads(raw)
+                    count += 1
+                    if "ts" in event:
+                        result.latencies.append(now - event["ts"])
+                    if event.get("type") == "state" and event.get("state") == "stopped":
+                        break
+        finally:
+            opened.set()
+            result.events_per_spectator.append(count)
+
+    tasks, opened = [], []
+    for _ in range(n):  # connect in small waves: a burst of 1,000 handshakes is not the test
+        ev = asyncio.Event()
+        opened.append(ev)
+        tasks.append(asyncio.create_task(one(ev)))
+        if len(tasks) % 50 == 0:
+            await asyncio.gather(*(e.wait() for e in opened[-50:]))
+    await asyncio.gather(*(e.wait() for e in opened))
+    if ready is not None:
+        ready.set()
+    await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout)
+    return result
+
+
+def summarize_fan_out(r: FanOutResult) -> str:
+    lat, counts = r.latencies, r.events_per_spectator
+    return (
+        f"spectators={r.connected}/{r.spectators} events each "
+        f"min={min(counts, default=0)} max={max(counts, default=0)} delivery latency "
+        f"p50={percentile(lat, 50) * 1000:.1f}ms p99={percentile(lat, 99) * 1000:.1f}ms "
+        f"max={max(lat, default=float('nan')) * 1000:.1f}ms"
+    )
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -151,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--video", type=Path,
                         help="a video file (any format PyAV reads) or a folder of images")
     parser.add_argument("--fps", type=float, default=5.0, help="video frames per second")
+    parser.add_argument("--spectators", type=int, default=0,
+                        help="also open N spectator sockets and report delivery latency")
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     args = parser.parse_args(argv)
     samples, rate = read_audio(args.audio)
@@ -165,13 +228,28 @@ def main(argv: list[str] | None = None) -> None:
             shown = {k: v for k, v in event.items() if k != "_arrived" and k != "words"}
             print(json.dumps(shown), flush=True)
 
-    result = asyncio.run(
-        stream_pcm(args.server, samples, rate, interview=interview, speed=args.speed,
-                   on_event=show,
-                   video=jpeg_frames(args.video, args.fps) if args.video else None,
-                   video_fps=args.fps)
-    )
+    async def run() -> tuple[StreamResult, FanOutResult | None]:
+        target = interview or await create_interview(args.server)
+        fan_out = None
+        if args.spectators:
+            if "spectator_token" not in target:
+                parser.error("--spectators needs an interview created here (no --interview)")
+            ready = asyncio.Event()
+            fan_out = asyncio.create_task(
+                spectate_many(args.server, target, args.spectators, ready)
+            )
+            await ready.wait()
+        streamed = await stream_pcm(
+            args.server, samples, rate, interview=target, speed=args.speed, on_event=show,
+            video=jpeg_frames(args.video, args.fps) if args.video else None,
+            video_fps=args.fps,
+        )
+        return streamed, (await fan_out if fan_out else None)
+
+    result, fan_out = asyncio.run(run())
     print(f"interview {result.interview_id}: {summarize(result)}")
+    if fan_out is not None:
+        print(f"fan-out: {summarize_fan_out(fan_out)}")
     print(f"text: {result.text}")
     vision = [e for e in result.events if e["type"] == "metrics" and "face_present" in e]
     if vision:

@@ -25,7 +25,8 @@ class Event:
 
     def to_wire(self) -> dict[str, Any]:
         """The JSON object sent to clients."""
-        return {"type": self.type, "seq": self.seq, "t": round(self.t, 3), **self.data}
+        return {"type": self.type, "seq": self.seq, "t": round(self.t, 3),
+                "ts": round(self.wall, 3), **self.data}
 
     @cached_property
     def wire_json(self) -> str:
