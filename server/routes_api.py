@@ -1,13 +1,15 @@
-"""HTTP API: health, interviews, stored events."""
+"""HTTP API: health, stored events, and the request helpers of the other route modules."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from server.auth import ApiError, can_view, current_user, validation_error
 from server.sessions import SessionManager
 
 
@@ -15,17 +17,31 @@ def error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-async def read_json(request: Request) -> dict | JSONResponse:
-    body = await request.body()
+def _parse(body: bytes) -> dict[str, Any]:
     if not body:
         return {}
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
-        return error(400, "bad_json", f"body is not JSON: {exc.msg}")
+        raise ApiError(400, "bad_json", f"body is not JSON: {exc.msg}") from exc
+    except ValueError as exc:  # not UTF-8
+        raise ApiError(400, "bad_json", "body is not UTF-8 JSON") from exc
     if not isinstance(data, dict):
-        return error(400, "bad_json", "body must be a JSON object")
+        raise ApiError(400, "bad_json", "body must be a JSON object")
     return data
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object ({} for an empty body); ApiError 400 otherwise."""
+    return _parse(await request.body())
+
+
+async def read_json(request: Request) -> dict | JSONResponse:
+    """Like `json_body`, returning the 400 response instead of raising it."""
+    try:
+        return await json_body(request)
+    except ApiError as exc:
+        return exc.response()
 
 
 async def health(request: Request) -> JSONResponse:
@@ -45,37 +61,17 @@ def room_url(request: Request, interview_id: str, token: str) -> str:
     return f"{base}/room/{interview_id}?token={token}"
 
 
-async def create_interview(request: Request) -> JSONResponse:
-    data = await read_json(request)
-    if isinstance(data, JSONResponse):
-        return data
-    manager: SessionManager = request.app.state.sessions
-    fields = {
-        "title": str(data.get("title") or ""),
-        "job_role": str(data.get("job_role") or ""),
-    }
-    interview = await asyncio.to_thread(manager.store.create_interview, **fields)
-    return JSONResponse(
-        {
-            "id": interview.id,
-            "candidate_token": interview.candidate_token,
-            "spectator_token": interview.spectator_token,
-            "room_url": room_url(request, interview.id, interview.candidate_token),
-            "status": interview.status,
-        },
-        status_code=201,
-    )
-
-
 async def interview_events(request: Request) -> JSONResponse:
-    """Stored events of an interview, paged by seq; candidate or spectator token."""
+    """Stored events of an interview, paged by seq: the candidate or spectator token, or a
+    signed-in user who may see the interview."""
     manager: SessionManager = request.app.state.sessions
     interview_id = request.path_params["interview_id"]
     interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
     if interview is None:
         return error(404, "not_found", "unknown interview")
     token = request.query_params.get("token", "")
-    if token not in (interview.candidate_token, interview.spectator_token) or not token:
+    token_ok = bool(token) and token in (interview.candidate_token, interview.spectator_token)
+    if not token_ok and (token or not can_view(await current_user(request), interview)):
         return error(403, "forbidden", "invalid token")
     try:
         after = int(request.query_params.get("after", 0))
@@ -90,3 +86,21 @@ async def interview_events(request: Request) -> JSONResponse:
             "more": len(events) == limit,
         }
     )
+
+
+def page_params(request: Request, default_size: int = 20, max_size: int = 100) -> tuple[int, int]:
+    """`page` (from 1) and `page_size` (1..max_size) query parameters; ApiError 422 otherwise."""
+    fields = {}
+    values = {}
+    for name, default, high in (("page", 1, None), ("page_size", default_size, max_size)):
+        raw = request.query_params.get(name, "")
+        try:
+            value = int(raw) if raw.strip() else default
+        except ValueError:
+            value = None
+        if value is None or value < 1 or (high is not None and value > high):
+            fields[name] = "an integer from 1" + (f" to {high}" if high else "")
+        values[name] = value
+    if fields:
+        raise validation_error(fields)
+    return values["page"], values["page_size"]

@@ -128,7 +128,9 @@ class Store:
             kwargs["pool_pre_ping"] = True
         self.url = url
         self.engine = create_engine(url, **kwargs)
-        SQLModel.metadata.create_all(self.engine)
+        from server.migrations import upgrade
+
+        upgrade(self.engine)  # Alembic: create or upgrade the schema to the models' version
 
     def create_interview(self, **fields: Any) -> Interview:
         with Session(self.engine, expire_on_commit=False) as db:
