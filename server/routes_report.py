@@ -1,0 +1,94 @@
+"""The interview report API and the report / dashboard pages.
+
+`GET /api/interviews/{id}/report` is allowed with the interview's candidate or spectator token
+(`?token=`) or with a bearer access token of a user who may see the interview
+(`server.auth.can_view`: its candidate, its creator, an invited recruiter, an admin). It returns
+the report stored when the interview finished; an interview that has no stored report yet (still
+live, or ended abruptly) gets a partial report built from its stored events (`"partial": true`).
+Errors: 404 unknown interview; 401 no credentials or a bad / expired bearer token; 403 a wrong
+`token` or a user who may not see the interview; 409 `no_answers` while no answer was evaluated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse
+
+from server.auth import ApiError, can_view, current_user, unauthorized
+from server.interview_flow import report_from_events
+from server.storage import Interview, Store
+
+log = logging.getLogger(__name__)
+STATIC = Path(os.environ.get("STATIC_DIR") or Path(__file__).resolve().parent.parent / "static")
+PAGE_SIZE = 1000
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def interview_meta(interview: Interview) -> dict[str, Any]:
+    return {
+        "id": interview.id, "title": interview.title, "job_role": interview.job_role,
+        "status": interview.status, "difficulty": interview.difficulty,
+        "question_type": interview.question_type,
+        "num_questions": interview.num_questions or len(interview.questions or []),
+        "created_at": _iso(interview.created_at), "started_at": _iso(interview.started_at),
+        "ended_at": _iso(interview.ended_at),
+    }
+
+
+def stored_report(store: Store, interview: Interview) -> dict[str, Any] | None:
+    """The report built from the interview's stored events (None: nothing evaluated yet)."""
+    events, after = [], 0
+    while True:
+        page = store.events(interview.id, after, PAGE_SIZE)
+        events += page
+        if len(page) < PAGE_SIZE:
+            break
+        after = page[-1].seq
+    return report_from_events(events, list(interview.questions or []))
+
+
+async def interview_report(request: Request) -> JSONResponse:
+    store: Store = request.app.state.store
+    interview_id = request.path_params["interview_id"]
+    interview = await asyncio.to_thread(store.get_interview, interview_id)
+    if interview is None:
+        return error(404, "not_found", "unknown interview")
+    token = request.query_params.get("token", "")
+    if not token or token not in (interview.candidate_token, interview.spectator_token):
+        try:
+            user = await current_user(request)
+        except ApiError as exc:  # a bad or expired bearer token: 401
+            return exc.response()
+        if user is None and not token:
+            return unauthorized("send ?token= or 'Authorization: Bearer <token>'").response()
+        if not can_view(user, interview):
+            return error(403, "forbidden", "invalid token" if user is None
+                         else "you may not see this interview")
+    report, partial = interview.report, False
+    if not report:
+        report = await asyncio.to_thread(stored_report, store, interview)
+        partial = True
+    if not report:
+        return error(409, "no_answers", "no answer has been evaluated yet")
+    return JSONResponse({**report, "partial": partial, "interview": interview_meta(interview)})
+
+
+async def report_page(request: Request) -> FileResponse:
+    return FileResponse(STATIC / "report.html")
+
+
+async def dashboard_page(request: Request) -> FileResponse:
+    return FileResponse(STATIC / "dashboard.html")
