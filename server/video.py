@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,31 @@ class VideoCounters:
     last_analysis_ms: float = 0.0
 
 
+class DecodeOnce:
+    """A frame's decode function run at most once, whichever thread asks first; the others
+    wait and share the result. Vision and recording get the same frame: converting a PyAV frame
+    from two threads at once is unsafe (it caches one scaler per frame), and twice is waste."""
+
+    def __init__(self, decode: Callable[[], np.ndarray]) -> None:
+        self._decode: Callable[[], np.ndarray] | None = decode
+        self._lock = threading.Lock()
+        self._result: np.ndarray | None = None
+        self._error: Exception | None = None
+
+    def __call__(self) -> np.ndarray:
+        with self._lock:
+            if self._decode is not None:
+                try:
+                    self._result = self._decode()
+                except Exception as exc:  # noqa: BLE001 - re-raised for every caller
+                    self._error = exc
+                self._decode = None
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
 class VideoPipeline:
     """Samples frames (latest wins), analyses them on the shared pool, tracks eye contact,
     framing and posture for the session."""
@@ -55,7 +81,8 @@ class VideoPipeline:
         self.face: FaceObservation | None = None
         self.posture: dict | None = None
         #: called with (decode function, session time) for every frame that is analysed; the
-        #: decode function returns RGB and must be run off the event loop
+        #: decode function returns RGB, runs the conversion once for all callers (a
+        #: `DecodeOnce`) and must be called off the event loop
         self.frame_listeners: list[Callable[[Callable[[], np.ndarray], float], None]] = []
         self._last_sample = -1e9
         self._last_pose = -1e9
@@ -89,6 +116,7 @@ class VideoPipeline:
         want_pose = now - self._last_pose >= self.cfg.pose_interval_s
         if want_pose:
             self._last_pose = now
+        decode = DecodeOnce(decode)
         job = VisionJob(decode=decode, want_pose=want_pose, t=self.clock(), deliver=self._deliver)
         for listener in self.frame_listeners:
             listener(decode, job.t)
