@@ -24,7 +24,6 @@ from media.webrtc import (
     register,
     stop_peer_audio,
 )
-from server.routes_api import error
 from server.sessions import LiveSession, SessionManager
 
 __all__ = ["close_all_peers", "close_peer", "stop_peer_audio", "webrtc_offer"]
@@ -32,6 +31,10 @@ __all__ = ["close_all_peers", "close_peer", "stop_peer_audio", "webrtc_offer"]
 log = logging.getLogger(__name__)
 
 MAX_SDP_CHARS = 100_000
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 def _parse_offer(body: bytes) -> tuple[str, str] | JSONResponse:

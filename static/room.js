@@ -20,6 +20,7 @@
  *                        page does not run the PCM worklet / JPEG capture for it
  *   begin()              ask the server to start listening ({"type":"start",...} on WS)
  *   end()                ask the server to flush and stop ({"type":"stop"})
+ *   send(msg) -> bool    send a JSON control message, e.g. {"type":"next"} (turn-taking)
  *   sendAudio(ArrayBuffer pcm16le) -> bool       (only if !carriesMediaTracks)
  *   canSendVideo() -> bool; sendVideo(ArrayBuffer jpeg) -> bool
  *   close()
@@ -92,6 +93,10 @@ export function handleEvent(event) {
     case 'transcript.final': onFinal(event); break;
     case 'metrics': onMetrics(event); break;
     case 'question': onQuestion(event); break;
+    case 'follow_up': onQuestion({ ...event, is_follow_up: true }); break;
+    case 'answer.completed': onAnswerCompleted(event); break;
+    case 'evaluation': onEvaluation(event); break;
+    case 'interview.completed': onInterviewCompleted(event); break;
     case 'error': onError(event); break;
     case 'pong': break;
     default: console.debug('room: unhandled event', event);
@@ -322,6 +327,9 @@ function onQuestion(event) {
   const text = String(event.text || '').trim();
   if (!text) return;
   $('question-text').textContent = text;
+  $('question-label').textContent = event.is_follow_up ? 'Follow-up question'
+    : Number.isInteger(event.index) && event.total ? `Question ${event.index + 1} of ${event.total}` : 'Question';
+  nextButton().disabled = false;
   const box = $('question');
   box.hidden = false;
   box.classList.remove('is-new');
@@ -346,6 +354,57 @@ function speak(text) {
   u.onend = release;
   u.onerror = release;
   synth.speak(u);
+}
+
+// Turn-taking: "Next question" ends the answer now ({"type":"next"}); the server also ends it
+// after a long pause. Then `answer.completed`, `evaluation`, the next `question` (or a
+// follow-up), and after the last one `interview.completed`.
+function nextButton() {
+  let b = $('question-next');
+  if (!b) {
+    b = document.createElement('button');
+    b.type = 'button';
+    b.id = 'question-next';
+    b.className = 'btn btn-primary btn-small';
+    b.textContent = 'Next question';
+    b.title = 'I have finished my answer';
+    b.addEventListener('click', () => {
+      const t = room.transport;
+      if (room.phase === 'live' && t && typeof t.send === 'function' && t.send({ type: 'next' })) b.disabled = true;
+    });
+    $('question').append(b);
+  }
+  return b;
+}
+
+function onAnswerCompleted() {
+  nextButton().disabled = true;
+  $('question-label').textContent = 'Evaluating your answer…';
+}
+
+function onEvaluation(event) {
+  const label = event.is_follow_up ? 'follow-up' : `answer ${Number(event.index) + 1}`;
+  toast(`${label}: ${Math.round(Number(event.score) || 0)}/100`, String(event.feedback || ''), 'info', 12000);
+}
+
+function onInterviewCompleted(event) {
+  const showReport = () => {
+    if ($('report-link')) return;
+    if (event.final_score != null) {
+      const p = document.createElement('p');
+      p.id = 'report-summary';
+      p.textContent = `Final score ${event.final_score}/100 (${event.performance_level}).`;
+      $('ended').append(p);
+    }
+    const a = document.createElement('a');
+    a.id = 'report-link';
+    a.className = 'btn btn-primary';
+    a.href = `/report/${encodeURIComponent(room.interviewId)}?token=${encodeURIComponent(room.token)}`;
+    a.textContent = 'See your report';
+    $('ended').append(a);
+  };
+  if (room.phase === 'live') stop().then(showReport);
+  else showReport();
 }
 
 // -- errors / toasts -----------------------------------------------------------------------
@@ -407,7 +466,8 @@ export function toast(code, message, kind = 'error', timeoutMs = 10000) {
 // ------------------------------------------------------------------------------------------
 // WebSocket transport
 
-export function connectWebSocketTransport({ interviewId, token, sampleRate, onEvent, onClose }) {
+export function connectWebSocketTransport({ interviewId, token, sampleRate, onEvent, onClose,
+  autoBegin = true }) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const url = `${scheme}://${location.host}/ws/interviews/${encodeURIComponent(interviewId)}` +
     `/candidate?token=${encodeURIComponent(token)}`;
@@ -434,6 +494,7 @@ export function connectWebSocketTransport({ interviewId, token, sampleRate, onEv
       begin: () => sendJson({ type: 'start', audio: { sample_rate: Math.round(sampleRate) } }),
       end: () => sendJson({ type: 'stop' }),
       ping: () => sendJson({ type: 'ping' }),
+      send: (msg) => sendJson(msg),
       sendAudio(pcm) {
         if (!open() || ws.bufferedAmount > AUDIO_BUFFER_LIMIT) return false;
         sendFrame(KIND_AUDIO, pcm);
@@ -452,7 +513,7 @@ export function connectWebSocketTransport({ interviewId, token, sampleRate, onEv
     };
     ws.addEventListener('open', () => {
       opened = true;
-      transport.begin();
+      if (autoBegin) transport.begin(); // not when media goes over WebRTC
       resolve(transport);
     });
     ws.addEventListener('message', (msg) => {
@@ -473,6 +534,177 @@ export function connectWebSocketTransport({ interviewId, token, sampleRate, onEv
       else onClose({ code: e.code, reason: e.reason, wasClean: e.wasClean });
     });
   });
+}
+
+// ------------------------------------------------------------------------------------------
+// WebRTC transport: mic + camera as tracks to the server's aiortc peer; the candidate
+// WebSocket still carries the events and `stop` (never `start` or media frames meanwhile).
+
+const RTC_GATHER_TIMEOUT_MS = 5000;
+const RTC_CONNECT_TIMEOUT_MS = 8000;
+const RTC_POST_TIMEOUT_MS = 10000;
+const RTC_STOP_DELAY_MS = 300; // let the last audio packets arrive before `stop`
+const CAMERA_LIMITS = { width: { max: 640 }, height: { max: 480 }, frameRate: { max: 15 } };
+
+function waitForIceGathering(pc, timeoutMs) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve(); // on timeout, the candidates gathered so far are in localDescription
+    };
+    const check = () => { if (pc.iceGatheringState === 'complete') done(); };
+    const timer = setTimeout(done, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+function waitForConnection(pc, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const finish = (err) => {
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', check);
+      if (err) reject(err); else resolve();
+    };
+    const check = () => {
+      const state = pc.connectionState;
+      if (state === 'connected') finish();
+      else if (state === 'failed' || state === 'closed') finish(new Error(`WebRTC connection ${state}`));
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`WebRTC did not connect within ${timeoutMs / 1000} s`)), timeoutMs);
+    pc.addEventListener('connectionstatechange', check);
+    check();
+  });
+}
+
+async function postOffer(interviewId, token, offer) {
+  const url = `/api/interviews/${encodeURIComponent(interviewId)}/webrtc` +
+    `?token=${encodeURIComponent(token)}`;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), RTC_POST_TIMEOUT_MS);
+  try {
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sdp: offer.sdp, type: offer.type }),
+      signal: abort.signal,
+    });
+    const body = await r.json().catch(() => null);
+    if (!r.ok) {
+      const message = (body && body.error && body.error.message) || r.statusText;
+      throw new Error(`WebRTC offer refused (${r.status}): ${message}`);
+    }
+    if (!body || typeof body.sdp !== 'string' || body.type !== 'answer') {
+      throw new Error('WebRTC offer: the server sent no answer');
+    }
+    return body;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends `stream`'s tracks (camera capped at 640x480, 15 fps) and returns once connected. */
+async function negotiateWebRtc({ interviewId, token, stream }) {
+  const pc = new RTCPeerConnection({ iceServers: window.roomIceServers || [] });
+  try {
+    for (const track of stream.getTracks()) {
+      if (track.kind === 'video') await track.applyConstraints(CAMERA_LIMITS).catch(() => {});
+      const { sender } = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      if (track.kind === 'video') {
+        const params = sender.getParameters();
+        if (params.encodings && params.encodings.length) {
+          params.encodings[0].maxFramerate = 15;
+          await sender.setParameters(params).catch(() => {});
+        }
+      }
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitForIceGathering(pc, RTC_GATHER_TIMEOUT_MS); // non-trickle: every candidate in
+    const answer = await postOffer(interviewId, token, pc.localDescription);
+    await pc.setRemoteDescription(answer);
+    await waitForConnection(pc, RTC_CONNECT_TIMEOUT_MS);
+    return pc;
+  } catch (err) {
+    pc.close();
+    throw err;
+  }
+}
+
+export async function connectWebRtcTransport(options) {
+  if (!('RTCPeerConnection' in window)) throw new Error('this browser has no WebRTC');
+  const fallback = chosenTransport() === 'auto';
+  let pc = null;
+  let closed = false;
+  const onClose = (info) => {
+    closed = true;
+    if (pc) pc.close();
+    options.onClose(info);
+  };
+  const ws = await connectWebSocketTransport({ ...options, onClose, autoBegin: false });
+  try {
+    pc = await negotiateWebRtc(options);
+  } catch (err) {
+    if (!fallback || closed) {
+      ws.close(1000, 'WebRTC failed');
+      throw err;
+    }
+    // 'auto': keep this socket (a second one would find the session closed) for the media
+    console.warn('room: WebRTC failed, media goes over the WebSocket', err);
+    ws.begin();
+    return ws;
+  }
+  const transport = {
+    name: 'webrtc',
+    carriesMediaTracks: true,
+    peer: pc,
+    begin: () => true, // the server starts listening on the first audio packet
+    end() {
+      setTimeout(() => ws.end(), RTC_STOP_DELAY_MS);
+      return true;
+    },
+    ping: () => ws.ping(),
+    send: (msg) => ws.send(msg), // control messages ({"type":"next"}) go over the WebSocket
+    // used only after a fallback to the WebSocket mid-session
+    sendAudio: (pcm) => !transport.carriesMediaTracks && ws.sendAudio(pcm),
+    canSendVideo: () => !transport.carriesMediaTracks && ws.canSendVideo(),
+    sendVideo: (jpeg) => !transport.carriesMediaTracks && ws.sendVideo(jpeg),
+    close(code = 1000, reason = 'bye') {
+      pc.close();
+      ws.close(code, reason);
+    },
+  };
+  pc.addEventListener('connectionstatechange', () => {
+    if (pc.connectionState !== 'failed' || closed || !transport.carriesMediaTracks) return;
+    pc.close();
+    if (room.phase === 'ended' || room.phase === 'stopping') return;
+    // The server's clock counts 48 kHz Opus audio: the WebSocket PCM must match that rate.
+    const listening = room.serverState === 'listening';
+    if (listening && Math.round(options.sampleRate) !== 48000) {
+      toast('webrtc', 'The media connection was lost.', 'error', 0);
+      onClose({ code: 1006, reason: 'The media connection was lost.' });
+      return;
+    }
+    toast('webrtc', 'The media connection was lost; continuing over the WebSocket.', 'info');
+    transport.carriesMediaTracks = false;
+    transport.name = 'websocket';
+    if (!listening) ws.begin();
+    showTransport(transport);
+  });
+  return transport;
+}
+
+window.roomTransports = Object.assign(window.roomTransports || {}, { webrtc: connectWebRtcTransport });
+
+const TRANSPORT_TEXT = { webrtc: 'WebRTC', websocket: 'WebSocket' };
+
+function showTransport(transport) {
+  const el = $('transport');
+  if (!el) return;
+  el.textContent = transport ? TRANSPORT_TEXT[transport.name] || transport.name : '';
+  el.dataset.transport = transport ? transport.name : '';
+  el.hidden = !transport;
 }
 
 function chosenTransport() {
@@ -589,7 +821,7 @@ async function startAudioCapture() {
   node.port.onmessage = ({ data }) => {
     if (!data || data.type !== 'pcm') return;
     showLevel(data.peak || 0);
-    if (!room.acceptingMedia || !room.transport) return;
+    if (!room.acceptingMedia || !room.transport || room.transport.carriesMediaTracks) return;
     if (room.micMuted) new Uint8Array(data.pcm).fill(0);
     if (room.transport.sendAudio(data.pcm)) {
       room.stats.audioChunks++;
@@ -727,10 +959,11 @@ export async function start() {
       onEvent: handleEvent,
       onClose: onTransportClose,
     });
-    if (!room.transport.carriesMediaTracks) {
-      await startAudioCapture();
-      startVideoCapture();
-    }
+    showTransport(room.transport);
+    // With WebRTC the worklet only drives the level meter; both captures send nothing while
+    // the transport carries the tracks itself (and take over if it falls back mid-session).
+    await startAudioCapture();
+    startVideoCapture();
     room.timers.push(setInterval(updateElapsed, 1000));
   } catch (err) {
     console.error(err);
@@ -844,6 +1077,9 @@ function init() {
 }
 
 // A small debugging / testing / extension surface.
-window.room = { handleEvent, start, stop, toast, state: room, stats: room.stats, connectWebSocketTransport };
+window.room = {
+  handleEvent, start, stop, toast, state: room, stats: room.stats, connectWebSocketTransport,
+  connectWebRtcTransport,
+};
 
 init();
