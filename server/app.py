@@ -14,12 +14,20 @@ from starlette.staticfiles import StaticFiles
 
 from analyzers.asr import Transcriber
 from server.asr_scheduler import AsrScheduler
+from server.auth import ApiError, TokenIssuer, api_error_handler, load_jwt_secret
 from server.broker import InProcessBroker
 from server.config import Settings
+from server.interview_flow import FlowConfig
+from server.llm import Interviewer
 from server.observability import Observability, SpectatorStats, metrics_endpoint
 from server.ownership import LocalOwnership, RedisOwnership
 from server.redis_broker import RedisBroker
-from server.routes_api import create_interview, health, interview_events
+from server.routes_api import health, interview_events
+from server.routes_auth import login, me, register
+from server.routes_interviews import interview_detail, interviews, my_stats
+from server.routes_jobs import job_detail, jobs
+from server.routes_recording import interview_recording
+from server.routes_report import dashboard_page, interview_report, report_page
 from server.sessions import SessionManager
 from server.speech import SpeechConfig
 from server.storage import EventWriter, Store
@@ -40,6 +48,14 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 async def room_page(request):
     return FileResponse(STATIC / "room.html")
+
+
+async def spectator_page(request):
+    return FileResponse(STATIC / "spectator.html")
+
+
+async def replay_page(request):
+    return FileResponse(STATIC / "replay.html")
 
 
 def create_app(settings: Settings | None = None, speech_config: SpeechConfig | None = None,
@@ -69,6 +85,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         writer.start()
         app.state.settings = settings
         app.state.store = store
+        app.state.tokens = TokenIssuer(load_jwt_secret(settings), settings.jwt_expires_min)
         app.state.observability = observability
         app.state.spectators = SpectatorStats()
         manager = SessionManager(store, broker, scheduler, vision, speech_config)
@@ -78,6 +95,14 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             else LocalOwnership(store)
         )
         await manager.ownership.start(lambda sid: sid in manager.live)
+        app.state.interviewer = Interviewer(
+            api_key=settings.groq_api_key, model=settings.groq_model,
+            base_url=settings.groq_base_url or None,
+        )
+        manager.interviewer = app.state.interviewer
+        manager.recordings_dir = settings.recordings_dir
+        manager.flow_config = FlowConfig(answer_pause_s=settings.answer_pause_s,
+                                         answer_max_s=settings.answer_max_s)
         app.state.sessions = manager
         log.info("server ready: node=%s model=%s db=%s broker=%s", settings.node_id,
                  engine.model_name, settings.database_url, type(broker).__name__)
@@ -91,15 +116,30 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await broker.close()
             await scheduler.close()
             await vision.close()
+            await app.state.interviewer.aclose()
 
     routes = [
         Route("/api/health", health),
-        Route("/api/interviews", create_interview, methods=["POST"]),
+        Route("/api/auth/register", register, methods=["POST"]),
+        Route("/api/auth/login", login, methods=["POST"]),
+        Route("/api/auth/me", me),
+        Route("/api/users/me/stats", my_stats),
+        Route("/api/jobs", jobs, methods=["GET", "POST"]),
+        Route("/api/jobs/{job_id}", job_detail, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        Route("/api/interviews", interviews, methods=["GET", "POST"]),
+        Route("/api/interviews/{interview_id}", interview_detail, methods=["GET", "DELETE"]),
         Route("/api/interviews/{interview_id}/events", interview_events),
         WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
         WebSocketRoute("/ws/interviews/{interview_id}/spectate", spectator_endpoint),
         Route("/metrics", metrics_endpoint),
         Route("/room/{interview_id}", room_page),
+        Route("/spectate/{interview_id}", spectator_page),
+        Route("/api/interviews/{interview_id}/recording", interview_recording),
+        Route("/replay/{interview_id}", replay_page),
+        Route("/api/interviews/{interview_id}/report", interview_report),
+        Route("/report/{interview_id}", report_page),
+        Route("/dashboard", dashboard_page),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan,
+                     exception_handlers={ApiError: api_error_handler})

@@ -33,6 +33,11 @@ class Settings:
     groq_api_key: str = field(default_factory=lambda: _env("GROQ_API_KEY", ""))
     groq_model: str = field(default_factory=lambda: _env("GROQ_MODEL", "llama-3.3-70b-versatile"))
     groq_base_url: str = field(default_factory=lambda: _env("GROQ_BASE_URL", ""))
+    # live turn-taking: silence that ends an answer, and the cap of one answer (seconds)
+    answer_pause_s: float = field(default_factory=lambda: float(_env("ANSWER_PAUSE_S", "4.0")))
+    answer_max_s: float = field(default_factory=lambda: float(_env("ANSWER_MAX_S", "180")))
+    # session recordings (<dir>/<interview id>.webm); empty = recording disabled
+    recordings_dir: str = field(default_factory=lambda: _env("RECORDINGS_DIR", "data/recordings"))
     # accounts: the HS256 key of access tokens; unset = generated once and kept in
     # JWT_SECRET_FILE (default: `jwt_secret` next to the SQLite file, else data/jwt_secret)
     jwt_secret: str = field(default_factory=lambda: _env("JWT_SECRET", ""))

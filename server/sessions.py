@@ -8,9 +8,11 @@ import time
 from datetime import UTC, datetime
 
 from analyzers.confidence import confidence_score
+from media.recorder import SessionRecorder
 from server.asr_scheduler import AsrScheduler
 from server.broker import InProcessBroker
 from server.events import Event, EventStream
+from server.interview_flow import create_flow
 from server.speech import SpeechConfig, SpeechPipeline
 from server.storage import Store
 from server.video import VideoConfig, VideoPipeline
@@ -78,6 +80,9 @@ class SessionManager:
         self.video_config = video_config
         self.live: dict[str, LiveSession] = {}
         self.ownership = None  # set by the app: LocalOwnership or RedisOwnership
+        self.interviewer = None  # set by the app: server.llm.Interviewer (for InterviewFlow)
+        self.flow_config = None  # set by the app: server.interview_flow.FlowConfig
+        self.recordings_dir = ""  # set by the app: settings.recordings_dir ("" = no recording)
         self._lock = asyncio.Lock()
 
     async def open(self, interview_id: str) -> LiveSession:
@@ -90,6 +95,8 @@ class SessionManager:
                 stream = EventStream(interview_id, self.broker, start_seq=last)
                 session = LiveSession(interview_id, stream, self.scheduler, self.vision,
                                       self.speech_config, self.video_config)
+                session.flow = await create_flow(self, session)  # None without questions
+                session.recorder = self._recorder(session)
                 self.live[interview_id] = session
                 if hasattr(self.broker, "mark_local"):
                     self.broker.mark_local(interview_id, True)
@@ -103,6 +110,12 @@ class SessionManager:
         """Finish a session: flush its transcripts, mark the interview and forget it."""
         if session.speech.started and not session.stopped:
             await session.speech.flush()
+        recorder = getattr(session, "recorder", None)
+        if recorder is not None:
+            await recorder.aclose()  # finish the recording file
+        if session.flow is not None:
+            await session.flow.close()  # evaluates the open answer, stores the report
+            completed = completed or session.flow.completed
         self.vision.forget(session.id)
         self.live.pop(session.id, None)
         if hasattr(self.broker, "mark_local"):
@@ -113,6 +126,18 @@ class SessionManager:
             self.store.update_interview, session.id,
             status="completed" if completed else "abandoned", ended_at=datetime.now(UTC),
         )
+
+    def _recorder(self, session: LiveSession) -> SessionRecorder | None:
+        """Record the session's audio and (sampled) video to <recordings_dir>/<id>.webm."""
+        if not self.recordings_dir:
+            return None
+        recorder = SessionRecorder(self.recordings_dir, session.id)
+        speech = session.speech
+        speech.pcm_listeners.append(
+            lambda pcm, t: recorder.push_audio(pcm, t, speech.resampler.rate)
+        )
+        session.video.frame_listeners.append(recorder.push_frame)
+        return recorder
 
     async def history(self, interview_id: str, after: int) -> list[Event]:
         """Events of an interview with seq > `after`, from this node's live log, the broker's
