@@ -9,7 +9,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.auth import ApiError, can_view, current_user, validation_error
+from server.access import interview_for_viewer
+from server.auth import ApiError, validation_error
 from server.sessions import SessionManager
 
 
@@ -65,14 +66,8 @@ async def interview_events(request: Request) -> JSONResponse:
     """Stored events of an interview, paged by seq: the candidate or spectator token, or a
     signed-in user who may see the interview."""
     manager: SessionManager = request.app.state.sessions
-    interview_id = request.path_params["interview_id"]
-    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
-    if interview is None:
-        return error(404, "not_found", "unknown interview")
-    token = request.query_params.get("token", "")
-    token_ok = bool(token) and token in (interview.candidate_token, interview.spectator_token)
-    if not token_ok and (token or not can_view(await current_user(request), interview)):
-        return error(403, "forbidden", "invalid token")
+    interview = await interview_for_viewer(request, manager.store)
+    interview_id = interview.id
     try:
         after = int(request.query_params.get("after", 0))
         limit = min(1000, max(1, int(request.query_params.get("limit", 500))))

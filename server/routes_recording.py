@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from server.auth import ApiError, can_view, current_user
+from server.access import interview_for_viewer
 from server.routes_api import error
 from server.sessions import SessionManager
 
@@ -40,19 +40,8 @@ async def interview_recording(request: Request) -> Response:
     """`GET /api/interviews/{id}/recording?token=`: the candidate or spectator token, or a
     signed-in user (bearer JWT) who may see the interview."""
     manager: SessionManager = request.app.state.sessions
-    interview_id = request.path_params["interview_id"]
-    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
-    if interview is None:
-        return error(404, "not_found", "unknown interview")
-    token = request.query_params.get("token", "")
-    token_ok = bool(token) and token in (interview.candidate_token, interview.spectator_token)
-    if not token_ok:
-        try:
-            allowed = not token and can_view(await current_user(request), interview)
-        except ApiError as exc:
-            return exc.response()
-        if not allowed:
-            return error(403, "forbidden", "invalid token")
+    interview = await interview_for_viewer(request, manager.store)
+    interview_id = interview.id
     path = await asyncio.to_thread(
         recording_path, request.app.state.settings.recordings_dir, interview_id
     )

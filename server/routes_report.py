@@ -20,7 +20,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 
-from server.auth import ApiError, can_view, current_user, unauthorized
+from server.access import interview_for_viewer
 from server.interview_flow import report_from_events
 from server.storage import Interview, Store
 
@@ -62,21 +62,7 @@ def stored_report(store: Store, interview: Interview) -> dict[str, Any] | None:
 
 async def interview_report(request: Request) -> JSONResponse:
     store: Store = request.app.state.store
-    interview_id = request.path_params["interview_id"]
-    interview = await asyncio.to_thread(store.get_interview, interview_id)
-    if interview is None:
-        return error(404, "not_found", "unknown interview")
-    token = request.query_params.get("token", "")
-    if not token or token not in (interview.candidate_token, interview.spectator_token):
-        try:
-            user = await current_user(request)
-        except ApiError as exc:  # a bad or expired bearer token: 401
-            return exc.response()
-        if user is None and not token:
-            return unauthorized("send ?token= or 'Authorization: Bearer <token>'").response()
-        if not can_view(user, interview):
-            return error(403, "forbidden", "invalid token" if user is None
-                         else "you may not see this interview")
+    interview = await interview_for_viewer(request, store)
     report, partial = interview.report, False
     if not report:
         report = await asyncio.to_thread(stored_report, store, interview)

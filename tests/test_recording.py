@@ -297,10 +297,11 @@ def test_recording_authorization(server, recorded):
     spectator = httpx.get(recording_url(server, interview, interview["spectator_token"]),
                           headers={"Range": "bytes=0-99"}, timeout=10)
     assert spectator.status_code == 206
-    for token in ("wrong", ""):
-        r = httpx.get(recording_url(server, interview, token), timeout=10)
-        assert r.status_code == 403, r.text
-        assert r.json()["error"]["code"] == "forbidden"
+    wrong = httpx.get(recording_url(server, interview, "wrong"), timeout=10)
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden", wrong.text
+    # no credentials at all: 401, as for every interview resource
+    none = httpx.get(recording_url(server, interview, ""), timeout=10)
+    assert none.status_code == 401 and none.json()["error"]["code"] == "unauthorized", none.text
     r = httpx.get(f"{server.url}/api/interviews/nope/recording?token=x", timeout=10)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
@@ -316,7 +317,7 @@ def test_recording_for_signed_in_users(server, recorded):
     assert httpx.get(url, headers=other["headers"], timeout=10).status_code == 403
     forged = httpx.get(url, headers={"Authorization": "Bearer not.a.jwt"}, timeout=10)
     assert forged.status_code == 401 and forged.json()["error"]["code"] == "invalid_token"
-    assert httpx.get(url, timeout=10).status_code == 403  # anonymous
+    assert httpx.get(url, timeout=10).status_code == 401  # anonymous: no credentials
 
 
 def test_no_recording_without_audio(server):
