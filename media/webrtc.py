@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import av
+import numpy as np
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
@@ -26,6 +27,7 @@ from aiortc import (
 )
 from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import SessionDescription
+from av.video.reformatter import VideoReformatter
 
 from media.pcm import MAX_RATE, MIN_RATE
 
@@ -40,6 +42,17 @@ MAX_PEERS = 64
 PEERS: dict[str, CandidatePeer] = {}
 #: how often a peer checks that its session is still live
 WATCH_INTERVAL_S = 1.0
+
+
+def frame_to_rgb(frame: av.VideoFrame) -> np.ndarray:
+    """The frame as RGB, through a scaler of its own.
+
+    `frame.to_ndarray(format=...)` uses a scaler cached on the frame, and two threads
+    converting the same frame with it (e.g. the vision worker and a frame listener) deadlock
+    or crash the process; a fresh `VideoReformatter` per call is safe and costs little at the
+    sampled rate.
+    """
+    return VideoReformatter().reformat(frame, format="rgb24").to_ndarray()
 
 
 class PeerLimitError(RuntimeError):
@@ -155,9 +168,7 @@ class CandidatePeer:
                 self.video_frames += 1
                 if self.is_live():
                     # the pipeline samples and drops; the conversion runs in its worker pool
-                    self.session.video.submit_frame(
-                        lambda f=frame: f.to_ndarray(format="rgb24")
-                    )
+                    self.session.video.submit_frame(lambda f=frame: frame_to_rgb(f))
         except MediaStreamError:
             pass
         except Exception:  # noqa: BLE001 - the peer goes, the session stays

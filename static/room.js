@@ -25,9 +25,11 @@
  *   canSendVideo() -> bool; sendVideo(ArrayBuffer jpeg) -> bool
  *   close()
  * 'auto' tries 'webrtc' first when one is registered and RTCPeerConnection exists, and falls
- * back to 'websocket'. A WebRTC transport (a later feature) registers itself with
- *   window.roomTransports = Object.assign(window.roomTransports || {}, {webrtc: connectWebRtcTransport});
- * from a script loaded before the user clicks Start.
+ * back to 'websocket'. The built-in 'webrtc' transport (connectWebRtcTransport) sends the mic
+ * and camera tracks to POST /api/interviews/{id}/webrtc (non-trickle offer/answer) and keeps
+ * the candidate WebSocket for events and control only; in 'auto' mode any WebRTC failure
+ * (offer refused, no connection within 8 s) falls back to media over that same socket.
+ * window.roomIceServers (default []) sets the browser's ICE servers. #transport shows which.
  * ---------------------------------------------------------------------------------------
  */
 

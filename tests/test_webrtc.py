@@ -20,13 +20,11 @@ from aiortc import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
-from starlette.routing import Route
 
 import media.webrtc as webrtc
 from analyzers.text import wer
 from media.audiofile import read_audio
 from media.simulate import ws_url
-from server.routes_webrtc import webrtc_offer
 from tests.conftest import JFK, JFK_TEXT
 from tests.media_fixtures import face_canvas
 
@@ -115,10 +113,9 @@ async def wait_until(predicate: Callable[[], bool], timeout: float, what: str,
 
 # -- server -------------------------------------------------------------------------------------
 def ensure_webrtc_route(server):
-    """The shared test server, with the WebRTC route added unless app.py already has it."""
+    """The shared test server; the app itself must serve the WebRTC offer route."""
     app = server.server.config.app
-    if not any(getattr(r, "path", None) == ROUTE_PATH for r in app.router.routes):
-        app.router.routes.append(Route(ROUTE_PATH, webrtc_offer, methods=["POST"]))
+    assert any(getattr(r, "path", None) == ROUTE_PATH for r in app.router.routes)
     return server
 
 
