@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +27,12 @@ JFK_TEXT = (
     "And so my fellow Americans, ask not what your country can do for you, "
     "ask what you can do for your country."
 )
+
+
+def pytest_configure(config) -> None:
+    # servers started by tests (in threads or processes) record into a scratch folder, not
+    # into the checkout's data/recordings
+    os.environ.setdefault("RECORDINGS_DIR", tempfile.mkdtemp(prefix="interview-recordings-"))
 
 
 def free_port() -> int:
