@@ -16,6 +16,7 @@ from analyzers.asr import Transcriber
 from server.asr_scheduler import AsrScheduler
 from server.auth import ApiError, TokenIssuer, api_error_handler, load_jwt_secret
 from server.broker import InProcessBroker
+from server.commands import CommandBus
 from server.config import Settings
 from server.interview_flow import FlowConfig
 from server.llm import Interviewer
@@ -28,6 +29,7 @@ from server.routes_interviews import interview_detail, interviews, my_stats
 from server.routes_jobs import job_detail, jobs
 from server.routes_recording import interview_recording
 from server.routes_report import dashboard_page, interview_report, report_page
+from server.routes_webrtc import close_all_peers, webrtc_offer
 from server.sessions import SessionManager
 from server.speech import SpeechConfig
 from server.storage import EventWriter, Store
@@ -104,13 +106,19 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         manager.flow_config = FlowConfig(answer_pause_s=settings.answer_pause_s,
                                          answer_max_s=settings.answer_max_s)
         app.state.sessions = manager
+        # recruiters' actions from spectator sockets, routed to the session's node
+        commands = CommandBus(manager, settings.node_id, settings.redis_url)
+        await commands.start()
+        app.state.commands = commands
         log.info("server ready: node=%s model=%s db=%s broker=%s", settings.node_id,
                  engine.model_name, settings.database_url, type(broker).__name__)
         try:
             yield
         finally:
+            await close_all_peers()
             for session in list(app.state.sessions.live.values()):
                 await app.state.sessions.close(session, completed=False)
+            await commands.close()
             await writer.close()
             await manager.ownership.close()
             await broker.close()
@@ -129,6 +137,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         Route("/api/interviews", interviews, methods=["GET", "POST"]),
         Route("/api/interviews/{interview_id}", interview_detail, methods=["GET", "DELETE"]),
         Route("/api/interviews/{interview_id}/events", interview_events),
+        Route("/api/interviews/{interview_id}/webrtc", webrtc_offer, methods=["POST"]),
         WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
         WebSocketRoute("/ws/interviews/{interview_id}/spectate", spectator_endpoint),
         Route("/metrics", metrics_endpoint),

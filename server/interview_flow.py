@@ -16,6 +16,20 @@ creates it). It hooks the session's speech pipeline:
   report from the session's `evaluation`, `answer.completed` and `metrics` events, stores it and
   the scores on the interview and emits `interview.completed` and `state: completed`.
 
+Recruiter actions (`server.commands` routes them here from any node's spectator socket):
+
+* `ask(text, by)`: the recruiter's own question is queued and asked next: when the current
+  answer ends (instead of the automatic follow-up), at once when the flow is between questions
+  (a follow-up waiting for approval is then dropped), or as the very first question when no
+  question was asked yet. It is a `question` with `source: "recruiter"`, answered and evaluated
+  like any other, against an ad-hoc question without expected points;
+* with `approve_follow_ups` (the interview's `settings.approve_follow_ups`), a follow-up the
+  interviewer wants to ask is first shown to the staff (`staff.follow_up_pending`) and asked only
+  when approved (`approve(id, text, by)`, the text possibly edited); `reject(id, by)` or no
+  decision within `follow_up_approval_timeout_s` skips it (next planned question).
+
+Events whose type starts with `staff.` are for the staff only: the candidate socket drops them.
+
 Everything runs on the event loop; the only CPU work is the offline evaluator and report
 (pure Python, milliseconds). The database is written through `asyncio.to_thread`.
 """
@@ -24,8 +38,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,10 +49,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from analyzers.answer_eval import Evaluation, evaluate_answer_offline
+from analyzers.answer_eval import WEIGHTS, Evaluation, evaluate_answer_offline, rubric_score
 from analyzers.delivery import DeliveryTracker
 from analyzers.followup import offline_follow_up
-from analyzers.questions import Question
+from analyzers.questions import Question, skill_vocabulary
 from analyzers.report import build_report
 from server.events import Event
 from server.llm import Interviewer
@@ -49,6 +65,39 @@ log = logging.getLogger(__name__)
 
 #: the message types the flow handles on the candidate socket
 MESSAGE_TYPES = frozenset({"next"})
+
+#: the prefix of the event types meant for the staff only (never sent to the candidate)
+STAFF_PREFIX = "staff."
+#: the longest question text a recruiter may ask or approve
+MAX_ACTION_TEXT = 500
+#: where a question comes from (`source` of a `question` event)
+SOURCE_PLAN, SOURCE_INTERVIEWER, SOURCE_RECRUITER = "plan", "interviewer", "recruiter"
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        log.warning("%s is not a number; using %s", name, default)
+        return default
+
+
+class ActionError(Exception):
+    """A recruiter action the flow refuses; `code` is the `error` event's code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def clean_action_text(text: object) -> str:
+    """A question text sent by a recruiter, whitespace-normalised; ActionError `bad_text`."""
+    if not isinstance(text, str) or not text.strip():
+        raise ActionError("bad_text", "text must be a non-empty string")
+    text = " ".join(text.split())
+    if len(text) > MAX_ACTION_TEXT:
+        raise ActionError("bad_text", f"text must be at most {MAX_ACTION_TEXT} characters")
+    return text
 
 
 @dataclass
@@ -65,6 +114,13 @@ class FlowConfig:
     settle_max_s: float = 3.0
     #: follow-up questions per planned question
     max_follow_ups: int = 1
+    #: with `approve_follow_ups`: how long a follow-up waits for the staff's decision (then it
+    #: is skipped); FOLLOW_UP_APPROVAL_TIMEOUT_S
+    follow_up_approval_timeout_s: float = field(
+        default_factory=lambda: _env_float("FOLLOW_UP_APPROVAL_TIMEOUT_S", 20.0)
+    )
+    #: recruiter questions waiting to be asked, at most
+    max_queued_questions: int = 5
 
 
 @dataclass
@@ -80,6 +136,12 @@ class Turn:
     finals: list[dict] = field(default_factory=list)
     closing_t: float | None = None  # session time of `next` / time cap / stop
     closed: bool = False  # answer.completed was sent: later finals are not part of it
+    source: str = SOURCE_PLAN  # plan | interviewer (a follow-up) | recruiter
+
+    @property
+    def event_index(self) -> int | None:
+        """The `index` of its events: a recruiter's question belongs to no planned question."""
+        return None if self.source == SOURCE_RECRUITER else self.index
 
     @property
     def text(self) -> str:
@@ -88,6 +150,26 @@ class Turn:
     @property
     def last_end(self) -> float | None:
         return max((f["end"] for f in self.finals), default=None)
+
+
+@dataclass
+class RecruiterQuestion:
+    """A question a recruiter asked, waiting for its turn."""
+
+    id: str
+    text: str
+    by: dict[str, Any]
+
+
+@dataclass
+class PendingFollowUp:
+    """A follow-up waiting for the staff's approval; the future gets the text to ask or None."""
+
+    id: str
+    index: int
+    text: str
+    question_id: str
+    future: asyncio.Future
 
 
 def answer_delivery(finals: list[dict]) -> dict[str, Any]:
@@ -168,6 +250,7 @@ def make_report(questions: list[dict], evaluations: list[dict], metrics: list[di
             "answer": answers.get(e.get("turn"), {}).get("text", ""),
             "start": answers.get(e.get("turn"), {}).get("start"),
             "end": answers.get(e.get("turn"), {}).get("end"),
+            "question_source": e.get("question_source", SOURCE_PLAN),
             **{k: e.get(k) for k in ANSWER_FIELDS},
         }
         for e in evaluations
@@ -202,6 +285,44 @@ def _follow_up_points(parent: Question, evaluation: Evaluation, text: str) -> li
     return named[:1] or missed or list(parent.expected_points)
 
 
+#: the share of the offline rubric's accuracy that comes from domain terms (the rest is the
+#: expected points' coverage; see `analyzers.answer_eval`)
+KEYWORD_SHARE_OF_ACCURACY = 0.6
+
+
+def open_question_evaluation(question: Question, evaluation: Evaluation) -> Evaluation:
+    """The offline rubric for a question without expected points (a recruiter's own question).
+
+    The rubric scores coverage of the expected points (0 when there are none) and blends it
+    into accuracy, so such an answer could never score well. Here coverage is not measured:
+    accuracy keeps its domain-vocabulary part (hits of the skill's vocabulary minus hedging,
+    rescaled to 0..1), or is not measured either when the skill has no vocabulary, and each
+    unmeasured component counts as the weighted mean of the measured ones: the score is the
+    rubric renormalised over what could be judged, and still equals the rubric formula of the
+    four components it reports. Evaluations from Groq (which reads the question) and answers
+    to questions with expected points are returned unchanged.
+    """
+    if question.expected_points or evaluation.source != "offline":
+        return evaluation
+    measured = {"clarity": evaluation.clarity, "depth": evaluation.depth}
+    if skill_vocabulary(question.skill):
+        measured["accuracy"] = min(1.0, evaluation.accuracy / KEYWORD_SHARE_OF_ACCURACY)
+    weight = sum(WEIGHTS[k] for k in measured)
+    neutral = sum(WEIGHTS[k] * v for k, v in measured.items()) / weight
+    comps = {k: round(measured.get(k, neutral), 3) for k in WEIGHTS}
+    score = rubric_score(**comps)
+    judged = "terminology, clarity and depth" if "accuracy" in measured else "clarity and depth"
+    feedback = f"Score {score}/100. Judged without an answer key: {judged}."
+    if evaluation.improvements:
+        feedback += " Next time: " + evaluation.improvements[0].rstrip(".") + "."
+    return Evaluation(
+        score=score, **comps, feedback=feedback, strengths=list(evaluation.strengths),
+        improvements=list(evaluation.improvements),
+        keywords_mentioned=list(evaluation.keywords_mentioned), points_covered=[],
+        points_missed=[], source=evaluation.source,
+    )
+
+
 # --------------------------------------------------------------------------- the flow
 
 
@@ -209,7 +330,8 @@ class InterviewFlow:
     """Turn-taking controller of one live session (see the module docstring)."""
 
     def __init__(self, session: LiveSession, questions: list[Question], *,
-                 interviewer: Interviewer, store: Store, config: FlowConfig | None = None) -> None:
+                 interviewer: Interviewer, store: Store, config: FlowConfig | None = None,
+                 approve_follow_ups: bool = False) -> None:
         if not questions:
             raise ValueError("an interview flow needs at least one question")
         self.session = session
@@ -217,6 +339,8 @@ class InterviewFlow:
         self.interviewer = interviewer
         self.store = store
         self.cfg = config or FlowConfig()
+        #: follow-ups wait for a recruiter's approval (the interview's setting)
+        self.approve_follow_ups = approve_follow_ups
         self.state = "waiting"  # waiting | answering | closing | finished
         self.turns: list[Turn] = []
         self.follow_ups: Counter[int] = Counter()
@@ -227,6 +351,10 @@ class InterviewFlow:
         self._driver: asyncio.Task | None = None
         self._evaluations: set[asyncio.Task] = set()
         self._finish_lock = asyncio.Lock()
+        self._asks: deque[RecruiterQuestion] = deque()  # recruiter questions, in order
+        self._asked_by_recruiters = 0
+        self._pending: PendingFollowUp | None = None  # the follow-up awaiting approval
+        self._decided: dict[str, str] = {}  # follow-up id -> approved | rejected | expired
         session.speech.final_listeners.append(self._on_final)
         session.speech.tick_listeners.append(self._on_tick)
 
@@ -260,7 +388,8 @@ class InterviewFlow:
         if self.finished or self._stopping:
             return
         if self.state == "waiting" and not self.turns:
-            self._ask(0, self.questions[0], is_follow_up=False)
+            if not self._ask_recruiter_question(-1):
+                self._ask(0, self.questions[0], is_follow_up=False)
             return
         turn = self.current
         if self.state != "answering" or turn is None:
@@ -274,19 +403,33 @@ class InterviewFlow:
                 self._end_answer("pause")
 
     # -- turns --------------------------------------------------------------------------------
-    def _ask(self, index: int, question: Question, *, is_follow_up: bool) -> None:
+    def _ask(self, index: int, question: Question, *, is_follow_up: bool,
+             source: str = SOURCE_PLAN) -> None:
         session = self.session
         turn = Turn(turn=len(self.turns), index=index, question=question,
                     is_follow_up=is_follow_up, asked_t=session.t,
-                    log_start=len(session.stream.log))
+                    log_start=len(session.stream.log), source=source)
         self.turns.append(turn)
         self.state = "answering"
         session.emit(
-            "question", index=index, turn=turn.turn, question_id=question.id,
+            "question", index=turn.event_index, turn=turn.turn, question_id=question.id,
             text=question.text, question_type=question.type, skill=question.skill,
             difficulty=question.difficulty, is_follow_up=is_follow_up,
-            total=len(self.questions),
+            total=len(self.questions), source=source,
         )
+
+    def _ask_recruiter_question(self, after_index: int) -> bool:
+        """Ask the oldest queued recruiter question, if any. `after_index` is the planned
+        question it comes after (-1: before the first): the plan resumes after it."""
+        if not self._asks:
+            return False
+        asked = self._asks.popleft()
+        context = self.questions[max(0, min(after_index, len(self.questions) - 1))]
+        question = Question(id=asked.id, text=asked.text, type=context.type,
+                            skill=context.skill, expected_points=[],
+                            difficulty=context.difficulty)
+        self._ask(after_index, question, is_follow_up=False, source=SOURCE_RECRUITER)
+        return True
 
     def _end_answer(self, reason: str) -> None:
         turn = self.current
@@ -313,22 +456,26 @@ class InterviewFlow:
                 await asyncio.sleep(0.05)
         ended = time.monotonic()
         evaluation_task = self._answer_done(turn, reason)
-        if self._stopping:
+        if self._stopping or self._ask_recruiter_question(turn.index):
             return
         question, text = turn.question, turn.text  # final: the turn is closed
         follow_up: str | None = None
-        if (not turn.is_follow_up and text
+        if (turn.source == SOURCE_PLAN and text
                 and self.follow_ups[turn.index] < self.cfg.max_follow_ups):
             follow_up, evaluation = await self._decide_follow_up(turn, evaluation_task, ended)
-            if self._stopping:
+            if self._stopping or self._ask_recruiter_question(turn.index):
                 return
+            if follow_up and self.approve_follow_ups:
+                follow_up = await self._await_approval(turn, follow_up)
+                if self._stopping or self._ask_recruiter_question(turn.index):
+                    return
             if follow_up:
                 self.follow_ups[turn.index] += 1
                 points = _follow_up_points(question, evaluation, follow_up)
                 self._ask(turn.index, Question(
                     id=question.id, text=follow_up, type=question.type, skill=question.skill,
                     expected_points=points, difficulty=question.difficulty,
-                ), is_follow_up=True)
+                ), is_follow_up=True, source=SOURCE_INTERVIEWER)
                 return
         nxt = turn.index + 1
         if nxt < len(self.questions):
@@ -336,6 +483,90 @@ class InterviewFlow:
         else:
             self.completed = True
             await self.finish(ended_by="flow")
+
+    # -- recruiter actions (server.commands) ---------------------------------------------------
+    def ask(self, text: object, by: dict[str, Any]) -> dict[str, Any]:
+        """Queue a recruiter's question (see the module docstring); returns {id, position}."""
+        text = clean_action_text(text)
+        self._check_open()
+        if len(self._asks) >= self.cfg.max_queued_questions:
+            raise ActionError("queue_full", f"{len(self._asks)} questions are already waiting "
+                                            "to be asked")
+        self._asked_by_recruiters += 1
+        asked = RecruiterQuestion(id=f"recruiter-{self._asked_by_recruiters}", text=text, by=by)
+        self._asks.append(asked)
+        self.session.emit("staff.question_queued", id=asked.id, text=text, by=by,
+                          position=len(self._asks))
+        pending = self._pending
+        if pending is not None and not pending.future.done():
+            # between questions, waiting for an approval: the recruiter's question goes now
+            self._resolve(pending, "rejected", None, by=by, reason="replaced")
+        return {"id": asked.id, "position": len(self._asks)}
+
+    def approve(self, follow_up_id: object, by: dict[str, Any],
+                text: object = None) -> dict[str, Any]:
+        """Ask the pending follow-up `follow_up_id`, with `text` instead of its own if given."""
+        pending = self._pending_follow_up(follow_up_id)
+        text = pending.text if text is None else clean_action_text(text)
+        self._resolve(pending, "approved", text, by=by, text=text,
+                      edited=text != pending.text)
+        return {"id": pending.id, "text": text}
+
+    def reject(self, follow_up_id: object, by: dict[str, Any]) -> dict[str, Any]:
+        """Skip the pending follow-up `follow_up_id`: the next planned question comes instead."""
+        pending = self._pending_follow_up(follow_up_id)
+        self._resolve(pending, "rejected", None, by=by, reason="rejected")
+        return {"id": pending.id}
+
+    def _check_open(self) -> None:
+        if self.finished or self._stopping:
+            raise ActionError("finished", "the interview has ended")
+
+    def _pending_follow_up(self, follow_up_id: object) -> PendingFollowUp:
+        if not isinstance(follow_up_id, str) or not follow_up_id:
+            raise ActionError("bad_id", "id must be the id of a staff.follow_up_pending event")
+        if follow_up_id in self._decided:
+            raise ActionError("not_pending", f"follow-up {follow_up_id} was already "
+                                             f"{self._decided[follow_up_id]}")
+        self._check_open()
+        pending = self._pending
+        if pending is None or pending.id != follow_up_id or pending.future.done():
+            raise ActionError("unknown_follow_up",
+                              f"no follow-up {follow_up_id!r} is waiting for approval")
+        return pending
+
+    def _resolve(self, pending: PendingFollowUp, outcome: str, ask: str | None,
+                 **data: Any) -> None:
+        """Decide a pending follow-up: emit `staff.follow_up_{outcome}`, wake the flow with the
+        text to `ask` (None: skip it)."""
+        self._pending = None
+        self._decided[pending.id] = outcome
+        self.session.emit(f"staff.follow_up_{outcome}", id=pending.id, index=pending.index,
+                          question_id=pending.question_id, **data)
+        if not pending.future.done():
+            pending.future.set_result(ask)
+
+    async def _await_approval(self, turn: Turn, text: str) -> str | None:
+        """Show the follow-up to the staff and wait for approve / reject / the timeout; the
+        text to ask, or None to skip it."""
+        pending = PendingFollowUp(
+            id=f"fu-{secrets.token_hex(6)}", index=turn.index, text=text,
+            question_id=turn.question.id, future=asyncio.get_running_loop().create_future(),
+        )
+        self._pending = pending
+        timeout = self.cfg.follow_up_approval_timeout_s
+        self.session.emit("staff.follow_up_pending", id=pending.id, index=pending.index,
+                          text=text, question_id=pending.question_id, turn=len(self.turns),
+                          timeout_s=timeout)
+        try:
+            return await asyncio.wait_for(asyncio.shield(pending.future), timeout)
+        except TimeoutError:
+            if self._pending is pending:
+                self._resolve(pending, "expired", None, reason="timeout")
+            return None
+        finally:
+            if self._pending is pending:
+                self._pending = None
 
     async def _decide_follow_up(self, turn: Turn, evaluation_task: asyncio.Task,
                                 ended: float) -> tuple[str | None, Evaluation]:
@@ -363,9 +594,10 @@ class InterviewFlow:
         finals = list(turn.finals)
         start = min((f["start"] for f in finals), default=turn.asked_t)
         end = turn.last_end if finals else (turn.closing_t or session.t)
-        session.emit("answer.completed", index=turn.index, turn=turn.turn,
+        session.emit("answer.completed", index=turn.event_index, turn=turn.turn,
                      question_id=turn.question.id, is_follow_up=turn.is_follow_up,
-                     text=turn.text, start=round(start, 3), end=round(end, 3), reason=reason)
+                     text=turn.text, start=round(start, 3), end=round(end, 3), reason=reason,
+                     question_source=turn.source)
         delivery = answer_delivery(finals)
         window = session.stream.log[turn.log_start:]
         vision = answer_vision(
@@ -384,15 +616,18 @@ class InterviewFlow:
         except Exception:  # noqa: BLE001 - Interviewer falls back itself; belt and braces
             log.exception("evaluating turn %d of %s failed", turn.turn, self.session.id)
             evaluation = evaluate_answer_offline(question, text, delivery)
+        evaluation = open_question_evaluation(question, evaluation)
         data = {
-            "index": turn.index, "turn": turn.turn, "question_id": question.id,
+            "index": turn.event_index, "turn": turn.turn, "question_id": question.id,
             "question": question.text, "is_follow_up": turn.is_follow_up,
+            "question_source": turn.source,
             **evaluation.to_dict(), "delivery": delivery, "vision": vision,
         }
         self.session.emit("evaluation", **data)
         record = AnswerRecord(
             interview_id=self.session.id, index=turn.turn,
-            question={**question.to_dict(), "planned_index": turn.index},
+            question={**question.to_dict(), "planned_index": turn.event_index,
+                      "source": turn.source},
             is_follow_up=turn.is_follow_up, answer=text, start=start, end=end,
             score=evaluation.score, evaluation=evaluation.to_dict(),
             delivery={**delivery, "vision": vision},
@@ -419,6 +654,9 @@ class InterviewFlow:
 
     async def _wind_down(self) -> None:
         self._stopping = True
+        pending = self._pending
+        if pending is not None and not pending.future.done():
+            self._resolve(pending, "expired", None, reason="ended")
         if self._driver is not None and not self._driver.done():
             await asyncio.gather(self._driver, return_exceptions=True)
         turn = self.current
@@ -513,5 +751,7 @@ async def create_flow(manager: SessionManager, session: LiveSession) -> Intervie
         return None
     interviewer = getattr(manager, "interviewer", None) or Interviewer()
     config = getattr(manager, "flow_config", None) or FlowConfig()
+    settings = interview.settings if isinstance(interview.settings, dict) else {}
     return InterviewFlow(session, questions, interviewer=interviewer, store=manager.store,
-                         config=config)
+                         config=config,
+                         approve_follow_ups=settings.get("approve_follow_ups") is True)

@@ -152,12 +152,25 @@ async def clean_new_interview(request: Request, data: dict[str, Any],
         n = DEFAULT_NUM_QUESTIONS if (out["job_role"] or job_id is not None) else 0
     out["num_questions"] = n
 
+    approve_follow_ups = data.get("approve_follow_ups")
+    if approve_follow_ups is not None and not isinstance(approve_follow_ups, bool):
+        fields["approve_follow_ups"] = "must be true or false"
+    elif approve_follow_ups:  # only a recruiter or admin can approve on the spectator page
+        if user is None:
+            raise ApiError(401, "unauthorized", "log in to have follow-ups approved",
+                           headers={"WWW-Authenticate": "Bearer"})
+        if user.role not in ("recruiter", "admin"):
+            raise ApiError(403, "forbidden",
+                           "only recruiters and admins approve follow-up questions")
+
     people = await _clean_people(store, data, user, fields)
     if fields:
         raise validation_error(fields)
     out.update(people)
     out["settings"] = {k: v for k, v in (("skills", skills),
-                                          ("job_description", job_description)) if v}
+                                          ("job_description", job_description),
+                                          ("approve_follow_ups", approve_follow_ups is True))
+                       if v}
     return out
 
 

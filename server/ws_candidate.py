@@ -12,7 +12,9 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from media.frames import KIND_AUDIO, KIND_VIDEO, FrameError, parse_frame
 from media.pcm import MAX_RATE, MIN_RATE
 from server.broker import Subscription
+from server.interview_flow import STAFF_PREFIX
 from server.ownership import SessionOwnedElsewhere
+from server.routes_webrtc import close_peer, stop_peer_audio
 from server.sessions import LiveSession, SessionManager
 
 log = logging.getLogger(__name__)
@@ -31,14 +33,22 @@ async def reject(websocket: WebSocket, code: int, reason: str) -> None:
     await websocket.close(code=code, reason=reason)
 
 
+def for_candidate(event_type: str) -> bool:
+    """Events meant for the staff (`staff.*`: follow-ups awaiting approval, recruiters'
+    actions) are stored and go to spectators, never to the candidate."""
+    return not event_type.startswith(STAFF_PREFIX)
+
+
 async def forward_events(websocket: WebSocket, sub: Subscription) -> None:
-    """Send each event of the subscription to the socket, in order."""
+    """Send each event of the subscription meant for the candidate to the socket, in order."""
     try:
         while True:
             event = await sub.get()
             if event is None:
                 await websocket.close(code=1013, reason="client too slow; reconnect")
                 return
+            if not for_candidate(event.type):
+                continue
             await websocket.send_text(event.wire_json)
             websocket.app.state.observability.sent(event, "candidate")
     except (WebSocketDisconnect, RuntimeError, OSError):
@@ -96,6 +106,7 @@ class CandidateConnection:
 
     async def on_stop(self) -> None:
         session = self.session
+        await stop_peer_audio(session.id)  # WebRTC audio already received is in; no more
         if session.speech.started:
             await session.speech.flush()
         if session.flow is not None:
@@ -167,6 +178,7 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
         log.exception("candidate socket of %s failed", interview_id)
     finally:
         session.candidate_connected = False
+        await close_peer(interview_id)
         await manager.close(session, completed=conn.stopped)
         # let the sender drain what the flush produced, then stop it
         await asyncio.sleep(0)
