@@ -10,6 +10,16 @@ from server.auth import ApiError, can_view, current_user, unauthorized
 from server.storage import Interview, Store
 
 
+async def sees_staff_events(request: Request, interview: Interview) -> bool:
+    """`staff.*` events (follow-ups awaiting approval, recruiters' actions) are for spectators
+    and recruiters, never for the candidate."""
+    token = request.query_params.get("token", "")
+    if token:
+        return token == interview.spectator_token
+    user = await current_user(request)
+    return user is not None and user.role in ("recruiter", "admin")
+
+
 async def interview_for_viewer(request: Request, store: Store) -> Interview:
     """The interview `{interview_id}` if the caller may see it: with its candidate or spectator
     token (`?token=`), or as a signed-in user who may view it (bearer JWT).

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.access import interview_for_viewer
+from server.access import interview_for_viewer, sees_staff_events
 from server.auth import ApiError, validation_error
 from server.sessions import SessionManager
 
@@ -74,9 +74,10 @@ async def interview_events(request: Request) -> JSONResponse:
     except ValueError:
         return error(422, "bad_query", "after and limit must be integers")
     events = await asyncio.to_thread(manager.store.events, interview_id, after, limit)
+    staff = await sees_staff_events(request, interview)
     return JSONResponse(
         {
-            "events": [e.to_wire() for e in events],
+            "events": [e.to_wire() for e in events if staff or not e.type.startswith("staff.")],
             "next_after": events[-1].seq if events else after,
             "more": len(events) == limit,
         }
