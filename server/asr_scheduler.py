@@ -28,7 +28,7 @@ PartialSource = Callable[[], "tuple[np.ndarray, str, object] | None"]
 PartialSink = Callable[[AsrResult, object], None]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: removing one from the queue must not compare audio
 class _FinalJob:
     key: str
     audio: np.ndarray
@@ -61,6 +61,7 @@ class AsrScheduler:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whisper")
         self._tasks: list[asyncio.Task] = []
         self._seq = itertools.count()
+        self._partials_running = 0
         self.stats = SchedulerStats()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -116,13 +117,24 @@ class AsrScheduler:
         self._partials.pop(key, None)
 
     # -- workers -------------------------------------------------------------------------------
+    @property
+    def partial_slots(self) -> int:
+        """Workers that may run partials at once: with several workers one is kept for finals,
+        so a final never waits behind partials."""
+        return max(1, self.workers - 1)
+
     async def _worker(self, index: int) -> None:
         while True:
             if self._finals:
                 await self._run_final(self._finals.popleft())
-            elif self._partials:
+            elif self._partials and self._partials_running < self.partial_slots:
                 key, (source, sink) = self._partials.popitem(last=False)
-                await self._run_partial(key, source, sink)
+                self._partials_running += 1
+                try:
+                    await self._run_partial(key, source, sink)
+                finally:
+                    self._partials_running -= 1
+                    self._wake.set()  # a partial slot is free again
             else:
                 self._wake.clear()
                 await self._wake.wait()
