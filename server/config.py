@@ -18,8 +18,8 @@ class Settings:
     )
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
     whisper_model: str = field(default_factory=lambda: _env("WHISPER_MODEL", "tiny.en"))
-    asr_workers: int = field(default_factory=lambda: int(_env("ASR_WORKERS", "1")))
-    asr_threads: int = field(default_factory=lambda: int(_env("ASR_THREADS", "2")))
+    asr_workers: int = field(default_factory=lambda: int(_env("ASR_WORKERS", "2")))
+    asr_threads: int = field(default_factory=lambda: int(_env("ASR_THREADS", "1")))
     asr_beam_size: int = field(default_factory=lambda: int(_env("ASR_BEAM_SIZE", "1")))
     asr_max_backlog_s: float = field(
         default_factory=lambda: float(_env("ASR_MAX_BACKLOG_S", "120"))
