@@ -107,8 +107,7 @@ class AsrScheduler:
     def request_partial(self, key: str, source: PartialSource, sink: PartialSink) -> None:
         """Ask for a partial of session `key`; replaces its pending request, if any."""
         if key in self._partials:
-            self.stats.partials_replaced += 1
-            del self._partials[key]  # re-queue at the back: round-robin across sessions
+            self.stats.partials_replaced += 1  # keeps its place: longest waiting goes first
         self._partials[key] = (source, sink)
         self._wake.set()
 

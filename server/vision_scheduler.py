@@ -66,8 +66,11 @@ class VisionScheduler:
         return len(self._pending)
 
     def submit(self, key: str, job: VisionJob) -> bool:
-        """Queue a frame of session `key`; returns False when it replaced a pending frame."""
-        replaced = self._pending.pop(key, None) is not None
+        """Queue a frame of session `key`; returns False when it replaced a pending frame.
+
+        A replacing frame keeps its session's place in line: the session waiting longest is
+        served first, however often it sends."""
+        replaced = key in self._pending
         if replaced:
             self.replaced += 1
         self._pending[key] = job
