@@ -25,6 +25,7 @@ from aiortc import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
+from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import SessionDescription
 from av.video.reformatter import VideoReformatter
@@ -92,6 +93,12 @@ class CandidatePeer:
         self.audio_rate: int | None = None
         self._resampler: av.AudioResampler | None = None
         self._tasks: set[asyncio.Task] = set()
+        #: the camera track fans out through one relay: the pipeline and each spectator read
+        #: their own unbuffered proxy (latest frame, no queue per reader)
+        self.relay = MediaRelay()
+        self.camera: MediaStreamTrack | None = None
+        #: spectators' peers receiving the camera (each costs one encode: capped)
+        self.viewers: set[RTCPeerConnection] = set()
         self._spawn(self._watch())
         self.pc.on("track", self._on_track)
         self.pc.on("connectionstatechange", self._on_connection_state)
@@ -116,8 +123,40 @@ class CandidatePeer:
         return task
 
     def _on_track(self, track: MediaStreamTrack) -> None:
+        if track.kind == "video" and self.camera is None:
+            self.camera = track
+            track = self.relay.subscribe(track, buffered=False)
         consume = {"audio": self._consume_audio, "video": self._consume_video}
         self._spawn(consume.get(track.kind, self._drain)(track))
+
+    # -- spectators' video -------------------------------------------------------------------
+    async def add_viewer(self, sdp: str, type_: str = "offer",
+                         limit: int = 4) -> RTCSessionDescription:
+        """Answer a spectator's offer with the candidate's camera, relayed (not re-captured).
+
+        Raises `LookupError` without a camera track, `PeerLimitError` beyond `limit` viewers."""
+        if self.camera is None or self.closed:
+            raise LookupError("the candidate sends no camera over WebRTC")
+        if len(self.viewers) >= limit:
+            raise PeerLimitError(f"at most {limit} spectators may watch the video")
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers_from_env()))
+        self.viewers.add(pc)
+
+        @pc.on("connectionstatechange")
+        async def _state() -> None:
+            if pc.connectionState in ("failed", "closed"):
+                self.viewers.discard(pc)
+                await pc.close()
+
+        try:
+            pc.addTrack(self.relay.subscribe(self.camera, buffered=False))
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=type_))
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception:
+            self.viewers.discard(pc)
+            await pc.close()
+            raise
+        return pc.localDescription
 
     async def _drain(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):
@@ -206,6 +245,10 @@ class CandidatePeer:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for viewer in list(self.viewers):
+            with contextlib.suppress(Exception):
+                await viewer.close()
+        self.viewers.clear()
         with contextlib.suppress(Exception):
             await self.pc.close()
 

@@ -29,7 +29,7 @@ from server.routes_interviews import interview_detail, interviews, my_stats
 from server.routes_jobs import job_detail, jobs
 from server.routes_recording import interview_recording
 from server.routes_report import dashboard_page, interview_report, report_page
-from server.routes_webrtc import close_all_peers, webrtc_offer
+from server.routes_webrtc import close_all_peers, spectator_video_offer, webrtc_offer
 from server.sessions import SessionManager
 from server.speech import SpeechConfig
 from server.storage import EventWriter, Store
@@ -138,6 +138,8 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         Route("/api/interviews/{interview_id}", interview_detail, methods=["GET", "DELETE"]),
         Route("/api/interviews/{interview_id}/events", interview_events),
         Route("/api/interviews/{interview_id}/webrtc", webrtc_offer, methods=["POST"]),
+        Route("/api/interviews/{interview_id}/spectate/webrtc", spectator_video_offer,
+              methods=["POST"]),
         WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
         WebSocketRoute("/ws/interviews/{interview_id}/spectate", spectator_endpoint),
         Route("/metrics", metrics_endpoint),

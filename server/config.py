@@ -28,6 +28,9 @@ class Settings:
         default_factory=lambda: _env("NODE_ID", f"{socket.gethostname()}-{os.getpid()}")
     )
     owner_ttl_s: float = field(default_factory=lambda: float(_env("OWNER_TTL_S", "15")))
+    spectator_video_max: int = field(
+        default_factory=lambda: int(_env("SPECTATOR_VIDEO_MAX", "4"))
+    )
     vision_workers: int = field(default_factory=lambda: int(_env("VISION_WORKERS", "1")))
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", ""))
     groq_api_key: str = field(default_factory=lambda: _env("GROQ_API_KEY", ""))

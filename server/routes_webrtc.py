@@ -24,9 +24,11 @@ from media.webrtc import (
     register,
     stop_peer_audio,
 )
+from server.auth import user_can_watch
 from server.sessions import LiveSession, SessionManager
 
-__all__ = ["close_all_peers", "close_peer", "stop_peer_audio", "webrtc_offer"]
+__all__ = ["close_all_peers", "close_peer", "spectator_video_offer", "stop_peer_audio",
+           "webrtc_offer"]
 
 log = logging.getLogger(__name__)
 
@@ -94,4 +96,36 @@ async def webrtc_offer(request: Request) -> JSONResponse:
     if not is_live() or PEERS.get(interview_id) is not peer:
         await peer.close()  # the socket went, or a newer offer won, while ICE was gathering
         return error(409, "superseded", "the session or its peer changed during negotiation")
+    return JSONResponse({"sdp": answer.sdp, "type": answer.type})
+
+
+async def spectator_video_offer(request: Request) -> JSONResponse:
+    """`POST /api/interviews/{id}/spectate/webrtc?token=SPECTATOR_TOKEN`: a spectator's offer
+    (receive-only video) in, an answer relaying the candidate's camera out. Served by the node
+    that holds the candidate's WebRTC peer; at most `SPECTATOR_VIDEO_MAX` viewers a session,
+    since every viewer costs one video encode."""
+    manager: SessionManager = request.app.state.sessions
+    interview_id = request.path_params["interview_id"]
+    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
+    if interview is None:
+        return error(404, "not_found", "unknown interview")
+    token = request.query_params.get("token", "")
+    if not (token and token == interview.spectator_token):
+        if token or not await user_can_watch(request, interview):
+            return error(403, "forbidden", "a spectator token or a recruiter of the interview")
+    offer = _parse_offer(await request.body())
+    if isinstance(offer, JSONResponse):
+        return offer
+    peer = PEERS.get(interview_id)
+    if peer is None:
+        return error(409, "no_video", "the candidate is not sending video over WebRTC here")
+    limit = request.app.state.settings.spectator_video_max
+    try:
+        answer = await peer.add_viewer(*offer, limit=limit)
+    except LookupError as exc:
+        return error(409, "no_video", str(exc))
+    except PeerLimitError as exc:
+        return error(503, "too_many_viewers", str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bad offer is the client's problem
+        return error(422, "bad_sdp", f"the offer could not be applied: {exc}")
     return JSONResponse({"sdp": answer.sdp, "type": answer.type})
