@@ -110,9 +110,9 @@ async def spectator_video_offer(request: Request) -> JSONResponse:
     if interview is None:
         return error(404, "not_found", "unknown interview")
     token = request.query_params.get("token", "")
-    if not (token and token == interview.spectator_token):
-        if token or not await user_can_watch(request, interview):
-            return error(403, "forbidden", "a spectator token or a recruiter of the interview")
+    spectator = bool(token) and token == interview.spectator_token
+    if not spectator and (token or not await user_can_watch(request, interview)):
+        return error(403, "forbidden", "a spectator token or a recruiter of the interview")
     offer = _parse_offer(await request.body())
     if isinstance(offer, JSONResponse):
         return offer
