@@ -879,4 +879,49 @@ function init() {
     .catch((err) => console.warn('spectator: charts.js unavailable, using plain charts', err));
 }
 
+// -- the candidate's camera, relayed by the server over WebRTC (a capped number of viewers) --
+async function watchCamera() {
+  const button = document.getElementById('video-button');
+  const video = document.getElementById('live-video');
+  if (!window.RTCPeerConnection) {
+    toast('video', 'This browser has no WebRTC.', 'error');
+    return;
+  }
+  button.disabled = true;
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.ontrack = (e) => {
+    video.srcObject = e.streams[0] || new MediaStream([e.track]);
+    video.hidden = false;
+    button.hidden = true;
+  };
+  try {
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      pc.addEventListener('icegatheringstatechange', () => {
+        if (pc.iceGatheringState === 'complete') resolve();
+      });
+      setTimeout(resolve, 3000);
+    });
+    const query = spectator.token ? `?token=${encodeURIComponent(spectator.token)}` : '';
+    const headers = { 'Content-Type': 'application/json' };
+    if (spectator.accessToken) headers.Authorization = `Bearer ${spectator.accessToken}`;
+    const r = await fetch(`/api/interviews/${encodeURIComponent(spectator.interviewId)}` +
+      `/spectate/webrtc${query}`, {
+      method: 'POST', headers,
+      body: JSON.stringify({ sdp: pc.localDescription.sdp, type: 'offer' }),
+    });
+    const body = await r.json();
+    if (!r.ok) throw new Error((body.error && body.error.message) || `HTTP ${r.status}`);
+    await pc.setRemoteDescription(body);
+  } catch (err) {
+    pc.close();
+    button.disabled = false;
+    toast('video', `Camera unavailable: ${err.message}`, 'error');
+  }
+}
+
+document.getElementById('video-button').addEventListener('click', watchCamera);
+
 init();

@@ -53,7 +53,7 @@ def browser(fake_media) -> Iterator:
         chromium.close()
 
 
-def run_room(browser, url: str, prepare=None) -> dict:
+def run_room(browser, url: str, prepare=None, while_live=None) -> dict:
     """Open the room, start, wait for keywords in the transcript and an eye-contact value,
     stop; return what the page showed (and its console, for failure messages)."""
     page = browser.new_page()
@@ -81,6 +81,8 @@ def run_room(browser, url: str, prepare=None) -> dict:
             "eye": page.text_content("#gauge-eye-value"),
             "stats": page.evaluate("() => ({...window.room.stats})"),
         }
+        if while_live:
+            shown["while_live"] = while_live()
         page.click("#stop-button")
         page.wait_for_function("() => document.body.dataset.phase === 'ended'", timeout=30_000)
         shown["status"] = page.text_content("#status")
@@ -104,7 +106,23 @@ def wait_closed(interview_id: str, timeout: float = 5.0) -> None:
 
 def test_room_over_webrtc(rtc_server, new_interview, browser):
     interview = new_interview()
-    shown = run_room(browser, interview["room_url"])
+    base = interview["room_url"].split("/room/")[0]
+
+    def spectator_watches_camera() -> dict:
+        """A recruiter's spectator page receives the candidate's camera, relayed."""
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}/spectate/{interview['id']}?token={interview['spectator_token']}")
+            page.click("#video-button")
+            page.wait_for_function(
+                "() => document.querySelector('#live-video').videoWidth > 0", timeout=30_000)
+            return page.evaluate("() => { const v = document.querySelector('#live-video');"
+                                 " return {w: v.videoWidth, h: v.videoHeight}; }")
+        finally:
+            page.close()
+
+    shown = run_room(browser, interview["room_url"], while_live=spectator_watches_camera)
+    assert shown["while_live"] == {"w": 640, "h": 480}, shown["while_live"]
     assert shown["transport"] == "WebRTC", shown
     words = set(re.findall(r"[a-z]+", shown["transcript"].lower()))
     assert len(words & KEYWORDS) >= 3, shown["transcript"]
