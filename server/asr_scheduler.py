@@ -62,6 +62,7 @@ class AsrScheduler:
         self._tasks: list[asyncio.Task] = []
         self._seq = itertools.count()
         self._partials_running = 0
+        self._finals_running = 0
         self.stats = SchedulerStats()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -119,14 +120,21 @@ class AsrScheduler:
     @property
     def partial_slots(self) -> int:
         """Workers that may run partials at once: with several workers one is kept for finals,
-        so a final never waits behind partials."""
+        so a final never waits behind partials; and no partial starts while a final runs, so
+        a final has the CPU to itself."""
         return max(1, self.workers - 1)
 
     async def _worker(self, index: int) -> None:
         while True:
             if self._finals:
-                await self._run_final(self._finals.popleft())
-            elif self._partials and self._partials_running < self.partial_slots:
+                self._finals_running += 1
+                try:
+                    await self._run_final(self._finals.popleft())
+                finally:
+                    self._finals_running -= 1
+                    self._wake.set()  # partials may start again
+            elif (self._partials and self._partials_running < self.partial_slots
+                  and self._finals_running == 0):
                 key, (source, sink) = self._partials.popitem(last=False)
                 self._partials_running += 1
                 try:
