@@ -106,3 +106,24 @@ export function barGauge(host, { min = 0, max = 100, tone = () => 'neutral' } = 
     },
   };
 }
+
+// -- shared by the room and the spectator page: reading `metrics` events -------------------
+
+/** Set a gauge's text value (and its raw value in data-value, for tests and tools). */
+export function setValue(id, text, raw) {
+  const el = document.getElementById(id);
+  el.textContent = text;
+  el.dataset.value = raw == null ? '' : String(raw);
+}
+
+/** A finite number, or null. */
+export const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** eye_contact may be a share 0..1 or an object carrying one. */
+export function eyeShare(v) {
+  if (v && typeof v === 'object') v = v.value ?? v.share ?? v.score ?? v.eye_contact;
+  return num(v);
+}
+
+export const POSTURE_TEXT = { ok: 'Good', upright: 'Good', tilted: 'Tilted', slouching: 'Slouching' };
+export const POSTURE_TONE = { ok: 'ok', upright: 'ok', tilted: 'warn', slouching: 'bad' };

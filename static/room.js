@@ -33,7 +33,9 @@
  * ---------------------------------------------------------------------------------------
  */
 
-import { barGauge, dialGauge, ringGauge } from './gauges.js';
+import {
+  POSTURE_TEXT, POSTURE_TONE, barGauge, dialGauge, eyeShare, num, ringGauge, setValue,
+} from './gauges.js';
 
 const KIND_AUDIO = 1;
 const KIND_VIDEO = 2;
@@ -254,22 +256,6 @@ function initGauges() {
   });
 }
 
-function setValue(id, text, raw) {
-  const el = $(id);
-  el.textContent = text;
-  el.dataset.value = raw == null ? '' : String(raw);
-}
-
-const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** eye_contact may be a share 0..1 or an object carrying one. */
-function eyeShare(v) {
-  if (v && typeof v === 'object') v = v.value ?? v.share ?? v.score ?? v.eye_contact;
-  return num(v);
-}
-
-const POSTURE_TEXT = { ok: 'Good', upright: 'Good', tilted: 'Tilted', slouching: 'Slouching' };
-const POSTURE_TONE = { ok: 'ok', upright: 'ok', tilted: 'warn', slouching: 'bad' };
 
 function onMetrics(m) {
   room.lastMetrics = m;

@@ -21,7 +21,9 @@
  * window.spectator.dropConnection() simulates a network drop.
  */
 
-import { barGauge, dialGauge, ringGauge } from './gauges.js';
+import {
+  POSTURE_TEXT, POSTURE_TONE, barGauge, dialGauge, eyeShare, num, ringGauge, setValue,
+} from './gauges.js';
 
 const PING_MS = 20000;
 const SILENCE_MS = 45000;       // no frame (not even a pong) for this long: the socket is dead
@@ -544,27 +546,12 @@ function initGauges() {
   });
 }
 
-function setValue(id, text, raw) {
-  const el = $(id);
-  el.textContent = text;
-  el.dataset.value = raw == null ? '' : String(raw);
-}
-
-const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-function eyeShare(v) {
-  if (v && typeof v === 'object') v = v.value ?? v.share ?? v.score ?? v.eye_contact;
-  return num(v);
-}
 
 function confidenceScore(c) {
   return num(c && typeof c === 'object' ? c.score : c);
 }
 
 const spoke = (m) => (num(m.words) ?? 0) > 0 || (num(m.speaking_s) ?? 0) > 0;
-
-const POSTURE_TEXT = { ok: 'Good', upright: 'Good', tilted: 'Tilted', slouching: 'Slouching' };
-const POSTURE_TONE = { ok: 'ok', upright: 'ok', tilted: 'warn', slouching: 'bad' };
 
 function renderGauges(m) {
   const talked = spoke(m);
