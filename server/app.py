@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         app.state.observability = observability
         app.state.spectators = SpectatorStats()
         manager = SessionManager(store, broker, scheduler, vision, speech_config)
+        manager.event_writer = writer
         manager.ownership = (
             RedisOwnership(settings.redis_url, settings.node_id, store, settings.owner_ttl_s)
             if settings.redis_url

@@ -80,6 +80,7 @@ class SessionManager:
         self.video_config = video_config
         self.live: dict[str, LiveSession] = {}
         self.ownership = None  # set by the app: LocalOwnership or RedisOwnership
+        self.event_writer = None  # set by the app: flushed before a session is marked ended
         self.interviewer = None  # set by the app: server.llm.Interviewer (for InterviewFlow)
         self.flow_config = None  # set by the app: server.interview_flow.FlowConfig
         self.recordings_dir = ""  # set by the app: settings.recordings_dir ("" = no recording)
@@ -122,6 +123,8 @@ class SessionManager:
             self.broker.mark_local(session.id, False)
         if self.ownership is not None:
             await self.ownership.release(session.id)
+        if self.event_writer is not None:
+            await self.event_writer.flush()  # a session that is no longer live is all stored
         await asyncio.to_thread(
             self.store.update_interview, session.id,
             status="completed" if completed else "abandoned", ended_at=datetime.now(UTC),

@@ -230,7 +230,7 @@ class EventWriter:
         self.max_batch = max_batch
         self._buffer: list[Event] = []
         self._task: asyncio.Task | None = None
-        self._flushed = asyncio.Event()
+        self._lock = asyncio.Lock()
 
     def deliver(self, event: Event) -> None:
         self._buffer.append(event)
@@ -244,7 +244,11 @@ class EventWriter:
             await self.flush()
 
     async def flush(self) -> None:
-        """Write everything delivered so far."""
+        """Write everything delivered so far (waiting for a write already in progress)."""
+        async with self._lock:
+            await self._flush()
+
+    async def _flush(self) -> None:
         while self._buffer:
             batch, self._buffer = self._buffer[: self.max_batch], self._buffer[self.max_batch :]
             try:
