@@ -20,7 +20,7 @@ from server.vision_scheduler import VisionJob, VisionResult, VisionScheduler
 @dataclass
 class VideoConfig:
     face_fps: float = 5.0  # face analysis rate per session
-    pose_interval_s: float = 1.0  # pose is slower and changes slowly
+    pose_interval_s: float = 2.0  # pose costs 5x a face mesh and posture changes slowly
 
 
 @dataclass
