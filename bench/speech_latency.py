@@ -24,10 +24,12 @@ expensive to decode is expensive for all N at once; `--rotate` makes session i o
 sentence round(i * 12 / N) instead (wrapping around), which spreads those costs out.
 
 By default the script starts its own server (`.venv/bin/interview-server` on a free port, a
-throw-away SQLite database, ASR_WORKERS / ASR_THREADS from --workers / --threads) and stops
-it at the end; `--server URL` uses a running one instead (`--server-pid` for its CPU).
+throw-away SQLite database, ASR_WORKERS / ASR_THREADS from --workers / --threads, else the
+server's defaults) and stops it at the end; `--server URL` uses a running one instead
+(`--server-pid` for its CPU). `--quiet-below PCT` waits before each N until other processes
+leave the machine nearly idle (the "others" CPU column shows how well that held).
 
-Usage: .venv/bin/python bench/speech_latency.py --sessions 1 2 4 8 [--workers 1 --threads 2]
+Usage: .venv/bin/python bench/speech_latency.py --sessions 1 2 4 8 [--workers 2 --threads 1]
 """
 
 from __future__ import annotations
@@ -105,6 +107,24 @@ def machine_cpu() -> tuple[float, float]:
     idle = values[3] + values[4]  # idle + iowait
     total = sum(values[:8])  # without guest times, already counted in user
     return total - idle, total
+
+
+def git_head() -> str:
+    """The checked-out commit (read from .git, without running git)."""
+    git = ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:7]
+        ref = head[5:]
+        if (git / ref).exists():
+            return (git / ref).read_text().strip()[:7]
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0][:7]
+    except OSError:
+        pass
+    return "unknown"
 
 
 # -- the server ------------------------------------------------------------------------------------
@@ -498,8 +518,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="concurrent stream counts, run one after the other (default 1 8)")
     parser.add_argument("--server", help="URL of a running server (default: start one)")
     parser.add_argument("--server-pid", type=int, help="pid of --server, for its CPU use")
-    parser.add_argument("--workers", type=int, default=1, help="ASR_WORKERS of the own server")
-    parser.add_argument("--threads", type=int, default=2, help="ASR_THREADS of the own server")
+    parser.add_argument("--workers", type=int,
+                        help="ASR_WORKERS of the own server (default: the server's default)")
+    parser.add_argument("--threads", type=int,
+                        help="ASR_THREADS of the own server (default: the server's default)")
     parser.add_argument("--stagger", type=float, default=2.0,
                         help="session starts spread uniformly in [0, STAGGER] s")
     parser.add_argument("--seed", type=int, default=1)
@@ -523,6 +545,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"offline WER (same tiny.en, no streaming, {len(offline['chunks_s'])} chunks of "
           f"{offline['chunks_s']} s cut at pauses): {100 * offline['wer']:.1f}%; sentence by "
           f"sentence: {100 * offline['wer_per_sentence']:.1f}%", flush=True)
+    print(f"commit {git_head()}, {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
+          flush=True)
     print(f"machine: {os.cpu_count()} CPUs, load {tuple(round(x, 2) for x in os.getloadavg())}; "
           f"session starts staggered uniformly in [0, {args.stagger}] s (seed {args.seed})"
           + ("; session i of N starts at sentence round(i*12/N) (--rotate)" if args.rotate else ""),
@@ -534,6 +558,11 @@ def main(argv: list[str] | None = None) -> None:
         problems: list[str] = []
     else:
         log_path = Path(tempfile.gettempdir()) / f"speech-bench-server-{os.getpid()}.log"
+        from server.config import Settings
+
+        defaults = Settings()  # the server's defaults (or ASR_WORKERS / ASR_THREADS if set)
+        args.workers = args.workers or defaults.asr_workers
+        args.threads = args.threads or defaults.asr_threads
         config = {"server": "own", "workers": args.workers, "threads": args.threads}
         print(f"starting interview-server (ASR_WORKERS={args.workers} "
               f"ASR_THREADS={args.threads}), log {log_path}", flush=True)
@@ -560,6 +589,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         doc = {"config": config, "stagger_s": args.stagger, "seed": args.seed,
                "rotate": args.rotate, "argv": sys.argv, "server_log_errors": problems,
+               "commit": git_head(), "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                   time.gmtime()),
                "audio": {"duration_s": audio.duration_s, "sentences": len(audio.spans),
                          "spans": audio.spans, "reference": audio.text},
                "offline": offline, "cpus": os.cpu_count(),
