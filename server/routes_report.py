@@ -22,15 +22,12 @@ from starlette.responses import FileResponse, JSONResponse
 
 from server.access import interview_for_viewer
 from server.interview_flow import report_from_events
+from server.routes_api import error
 from server.storage import Interview, Store
 
 log = logging.getLogger(__name__)
 STATIC = Path(os.environ.get("STATIC_DIR") or Path(__file__).resolve().parent.parent / "static")
 PAGE_SIZE = 1000
-
-
-def error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 def _iso(value) -> str | None:

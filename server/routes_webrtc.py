@@ -25,6 +25,7 @@ from media.webrtc import (
     stop_peer_audio,
 )
 from server.auth import user_can_watch
+from server.routes_api import error
 from server.sessions import LiveSession, SessionManager
 
 __all__ = ["close_all_peers", "close_peer", "spectator_video_offer", "stop_peer_audio",
@@ -33,10 +34,6 @@ __all__ = ["close_all_peers", "close_peer", "spectator_video_offer", "stop_peer_
 log = logging.getLogger(__name__)
 
 MAX_SDP_CHARS = 100_000
-
-
-def error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 def _parse_offer(body: bytes) -> tuple[str, str] | JSONResponse:
