@@ -1,9 +1,11 @@
 """Speech to text with one shared faster-whisper model.
 
 The model is thread-safe for `num_workers` concurrent calls. Whisper's encoder is trained on
-30-s windows; short utterances are encoded on a window trimmed to the audio plus a second of
-padding (CTranslate2 accepts it), which is several times cheaper. A result that looks like a
-repetition loop is decoded again on the full window.
+30-s windows; short utterances are encoded on a window trimmed to the audio plus padding
+(CTranslate2 accepts it, at least 10 s), which is several times cheaper. Every call decodes
+exactly one window, text tokens only, like offline transcription; word timings come from
+faster-whisper's alignment. A final that looks like a repetition loop is decoded again on the
+full window; a looping partial is dropped (the next one replaces it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ BUNDLED_MODEL = "tiny.en"
 #: Whisper drops hesitations unless the prompt itself contains them.
 FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
 _PAD_S = 1.0  # silence after the audio inside a trimmed window
-_MIN_WINDOW_S = 8.0  # shorter windows make tiny models loop on short clips
+#: tiny.en loops on 8-9 s windows of 4-5 s utterances (bench/speech_latency.py audio); 10 s
+#: windows did not loop once in 120 finals and cost ~10% more than 8 s ones
+_MIN_WINDOW_S = 10.0
 _FRAMES_PER_S = 100
 
 
@@ -51,15 +55,30 @@ class AsrResult:
     text: str
     words: list[Word] = field(default_factory=list)
     full_window: bool = False
+    #: the decode looped and was dropped (partials only; finals are decoded again)
+    dropped: bool = False
+
+
+class _WindowDone(Exception):
+    """Raised instead of encoding a second window: one utterance fits in one window."""
 
 
 class _TrimmedWhisper(WhisperModel):
-    """WhisperModel whose encoder sees a window trimmed to the current call's audio."""
+    """WhisperModel that decodes one window, trimmed to the current call's audio.
+
+    With word timestamps faster-whisper seeks to the last word and decodes the rest of the
+    audio (a few hundred ms of trailing silence) as a second window: twice the work, and
+    where tiny models hallucinate ("Thanks.", "..."). The second encode stops the call.
+    """
 
     _local = threading.local()
 
     def encode(self, features):  # type: ignore[override]
-        frames = getattr(self._local, "frames", None)
+        local = self._local
+        if getattr(local, "encoded", False):
+            raise _WindowDone
+        local.encoded = True
+        frames = getattr(local, "frames", None)
         if frames is not None and features.shape[-1] > frames:
             features = features[..., :frames]
         return super().encode(features)
@@ -95,13 +114,19 @@ class Transcriber:
         self.transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.float32))
 
     def transcribe(
-        self, audio: np.ndarray, *, prompt: str = "", words: bool = False
+        self, audio: np.ndarray, *, prompt: str = "", words: bool = False, retry: bool = True
     ) -> AsrResult:
-        """Transcribe float32 16 kHz mono `audio` (one utterance, at most 30 s)."""
+        """Transcribe float32 16 kHz mono `audio` (one utterance, at most 30 s).
+
+        A repetition loop on the trimmed window is decoded again on the full window when
+        `retry` (finals), else dropped: an empty result with `dropped` set (partials).
+        """
         duration = len(audio) / SAMPLE_RATE
         trimmed = self.trim_window and duration + _PAD_S < 30.0
         result = self._run(audio, prompt, words, trimmed)
         if trimmed and _looks_degenerate(result.text, duration):
+            if not retry:
+                return AsrResult(text="", dropped=True)
             result = self._run(audio, prompt, words, False)
         return result
 
@@ -110,6 +135,8 @@ class Transcriber:
         local = _TrimmedWhisper._local
         window_s = max(np.ceil(duration + _PAD_S), _MIN_WINDOW_S)
         local.frames = int(window_s) * _FRAMES_PER_S if trimmed else None
+        local.encoded = False
+        segs = []
         try:
             segments, _ = self._model.transcribe(
                 audio,
@@ -118,15 +145,19 @@ class Transcriber:
                 temperature=0.0,
                 condition_on_previous_text=False,
                 vad_filter=False,
-                without_timestamps=not words,
+                without_timestamps=True,
                 word_timestamps=words,
                 initial_prompt=(FILLER_PROMPT + " " + prompt).strip(),
                 max_new_tokens=int(8 * duration) + 24,
                 suppress_blank=True,
             )
-            segs = list(segments)
+            for segment in segments:
+                segs.append(segment)
+        except _WindowDone:
+            pass
         finally:
             local.frames = None
+            local.encoded = False
         text = " ".join(s.text.strip() for s in segs).strip()
         raw = [w for s in segs for w in (s.words or []) if w.word.strip()]
         if words:

@@ -43,6 +43,7 @@ class SchedulerStats:
     finals_done: int = 0
     partials_done: int = 0
     partials_replaced: int = 0
+    partials_dropped: int = 0  # looping decodes, not shown
     finals_cancelled: int = 0
     busy_s: float = 0.0
     final_wait_s: deque[float] = field(default_factory=lambda: deque(maxlen=500))
@@ -182,10 +183,13 @@ class AsrScheduler:
         finally:
             self.stats.busy_s += time.perf_counter() - t0
         self.stats.partials_done += 1
+        if result.dropped:
+            self.stats.partials_dropped += 1
+            return
         sink(result, context)
 
     def _transcribe_final(self, job: _FinalJob) -> AsrResult:
         return self.transcriber.transcribe(job.audio, prompt=job.prompt, words=True)
 
     def _transcribe_partial(self, audio: np.ndarray, prompt: str) -> AsrResult:
-        return self.transcriber.transcribe(audio, prompt=prompt)
+        return self.transcriber.transcribe(audio, prompt=prompt, retry=False)

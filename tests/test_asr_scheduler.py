@@ -21,7 +21,8 @@ class RecordingTranscriber:
         self.calls: list[tuple[str, bool, float, float]] = []  # (label, words, start, end)
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: np.ndarray, *, prompt: str = "", words: bool = False):
+    def transcribe(self, audio: np.ndarray, *, prompt: str = "", words: bool = False,
+                   retry: bool = True):
         start = time.perf_counter()
         time.sleep(self.cost_s)
         with self._lock:
