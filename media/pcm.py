@@ -31,4 +31,6 @@ class Resampler:
 
 
 def to_int16(samples: np.ndarray) -> np.ndarray:
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16)
+    """Float samples back to int16: the exact inverse of `Resampler`'s int16 / 32768, so
+    16-kHz input reaches the analysers bit for bit."""
+    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype(np.int16)
