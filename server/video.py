@@ -31,6 +31,9 @@ class VideoCounters:
     frames_analysed: int = 0
     analysis_ms_total: float = 0.0
     last_analysis_ms: float = 0.0
+    #: the longest wall-clock interval between two successive analysed frames (how stale the
+    #: eye-contact metric ever got while video flowed)
+    max_update_gap_s: float = 0.0
 
 
 class DecodeOnce:
@@ -87,6 +90,7 @@ class VideoPipeline:
         self._last_sample = -1e9
         self._last_pose = -1e9
         self._updated_at: float | None = None
+        self._delivered_at: float | None = None
 
     @property
     def active(self) -> bool:
@@ -130,6 +134,10 @@ class VideoPipeline:
             self.on_error(code, f"video frame could not be analysed: {result.error}")
             return
         c.frames_analysed += 1
+        now = time.monotonic()
+        if self._delivered_at is not None:
+            c.max_update_gap_s = max(c.max_update_gap_s, now - self._delivered_at)
+        self._delivered_at = now
         c.last_analysis_ms = result.analysis_ms
         c.analysis_ms_total += result.analysis_ms
         face = result.face or FaceObservation.absent()
@@ -162,6 +170,7 @@ class VideoPipeline:
                 "frames_dropped": c.frames_dropped + c.frames_sampled_out,
                 "analysis_ms": round(c.last_analysis_ms, 1),
                 "updated_t": _round(self._updated_at),
+                "max_update_gap_s": _round(c.max_update_gap_s),
             },
         }
 

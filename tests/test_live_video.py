@@ -85,6 +85,9 @@ async def test_face_frames_give_eye_contact_and_confidence(server, jfk, new_inte
     assert "eye_contact" in last["confidence"]["components"]
     video = last["video"]
     assert video["frames_analysed"] >= 10 and video["frames_in"] >= video["frames_analysed"]
+    # frames come at 10 fps and are analysed at up to 5 fps: the eye-contact metric is never
+    # left a second without a fresh frame
+    assert 0 < video["max_update_gap_s"] < 1.0
     # metrics updated at least once per second while frames flowed
     ts = [m["t"] for m in metrics]
     assert max(b - a for a, b in zip(ts, ts[1:], strict=False)) <= 1.2
