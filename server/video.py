@@ -36,6 +36,26 @@ class VideoCounters:
     max_update_gap_s: float = 0.0
 
 
+class RateSampler:
+    """Takes frames at `fps` on average from a stream of any rate (the newest frame wins).
+
+    Frames are due every 1/fps s on a fixed grid; a frame up to a quarter interval early is
+    taken (camera timing jitters), so a 5-fps camera keeps all its frames instead of every
+    other one, and a faster camera gives `fps`. After a pause the grid restarts at the next
+    frame: no burst of catch-up frames."""
+
+    def __init__(self, fps: float) -> None:
+        self.interval = 1.0 / fps
+        self._due = -1e9
+
+    def take(self, now: float) -> bool:
+        if now < self._due - self.interval / 4:
+            return False
+        late = now - self._due > self.interval  # the first frame, or after a pause
+        self._due = (now if late else self._due) + self.interval
+        return True
+
+
 class DecodeOnce:
     """A frame's decode function run at most once, whichever thread asks first; the others
     wait and share the result. Vision and recording get the same frame: converting a PyAV frame
@@ -87,7 +107,7 @@ class VideoPipeline:
         #: decode function returns RGB, runs the conversion once for all callers (a
         #: `DecodeOnce`) and must be called off the event loop
         self.frame_listeners: list[Callable[[Callable[[], np.ndarray], float], None]] = []
-        self._last_sample = -1e9
+        self._face_sampler = RateSampler(self.cfg.face_fps)
         self._last_pose = -1e9
         self._updated_at: float | None = None
         self._delivered_at: float | None = None
@@ -113,10 +133,9 @@ class VideoPipeline:
         c = self.counters
         c.frames_in += 1
         now = time.monotonic()
-        if now - self._last_sample < 1.0 / self.cfg.face_fps:
+        if not self._face_sampler.take(now):
             c.frames_sampled_out += 1
             return
-        self._last_sample = now
         want_pose = now - self._last_pose >= self.cfg.pose_interval_s
         if want_pose:
             self._last_pose = now

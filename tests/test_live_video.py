@@ -8,6 +8,7 @@ import json
 
 import cv2
 import numpy as np
+import pytest
 import websockets
 from PIL import Image
 from skimage import data as skdata
@@ -130,3 +131,34 @@ async def test_bad_frames_get_errors_and_session_continues(server, new_interview
                                timeout=10)
         await sender
         assert events[-1]["face_present"] is True
+
+
+def sampled(fps_in: float, seconds: float = 10.0, jitter: float = 0.0, start: float = 0.0):
+    from server.video import RateSampler
+
+    sampler = RateSampler(5.0)
+    rng = np.random.default_rng(1)
+    times = start + np.arange(0, seconds, 1 / fps_in)
+    times = times + rng.uniform(-jitter, jitter, len(times))
+    return [t for t in times if sampler.take(float(t))]
+
+
+def test_sampler_keeps_every_frame_of_a_jittery_5_fps_camera():
+    taken = sampled(5.0, jitter=0.02)
+    assert len(taken) == 50
+
+
+@pytest.mark.parametrize("fps_in", [7.0, 10.0, 15.0, 30.0])
+def test_sampler_gives_its_rate_from_faster_cameras(fps_in):
+    taken = sampled(fps_in, jitter=0.005)
+    assert 48 <= len(taken) <= 51
+    assert max(np.diff(taken)) <= 0.2 + 1 / fps_in + 0.011
+
+
+def test_sampler_does_not_burst_after_a_pause():
+    from server.video import RateSampler
+
+    sampler = RateSampler(5.0)
+    assert sampler.take(0.0) and not sampler.take(0.1)
+    assert sampler.take(5.0)  # after a 5-s pause: taken, and the grid restarts here
+    assert [sampler.take(5.0 + k / 30) for k in range(1, 7)] == [False] * 4 + [True, False]
