@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 INITIAL = "0001"  # interview, eventrecord, transcriptsegment: the schema before migrations
 ACCOUNTS = "0002"  # + user, job, answerrecord and the new interview columns
+#: 0003: usernames unique in any case (an unversioned database of the current models has the
+#: index already; 0003 then only records itself)
 PG_LOCK_KEY = 0x1E7E_2A1E  # pg_advisory_xact_lock key of "migrating the schema"
 
 

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -27,6 +27,9 @@ def _now() -> datetime:
 
 
 class User(SQLModel, table=True):
+    # "Alice" and "alice" are one username (alembic 0003)
+    __table_args__ = (Index("ix_user_username_lower", text("lower(username)"), unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, unique=True)
     username: str = Field(index=True, unique=True)
