@@ -93,7 +93,8 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         manager = SessionManager(store, broker, scheduler, vision, speech_config)
         manager.event_writer = writer
         manager.ownership = (
-            RedisOwnership(settings.redis_url, settings.node_id, store, settings.owner_ttl_s)
+            RedisOwnership(settings.redis_url, settings.node_id, store, settings.owner_ttl_s,
+                           node_url=settings.node_url)
             if settings.redis_url
             else LocalOwnership(store)
         )

@@ -27,6 +27,9 @@ class Settings:
     node_id: str = field(
         default_factory=lambda: _env("NODE_ID", f"{socket.gethostname()}-{os.getpid()}")
     )
+    # this node's address as the other nodes reach it (e.g. http://10.0.0.5:8000): a WebRTC
+    # offer that reaches another node is forwarded here when this node runs the session
+    node_url: str = field(default_factory=lambda: _env("NODE_URL", ""))
     owner_ttl_s: float = field(default_factory=lambda: float(_env("OWNER_TTL_S", "15")))
     spectator_video_max: int = field(
         default_factory=lambda: int(_env("SPECTATOR_VIDEO_MAX", "4"))

@@ -3,6 +3,10 @@
 Non-trickle ICE: the browser waits for its ICE gathering before posting, and the answer carries
 every server candidate. Media then feeds the session opened by the candidate WebSocket, which
 still carries the events and the `stop` control message.
+
+With several nodes (Redis), an offer that reaches a node other than the one running the session
+is forwarded to that node (its `NODE_URL`); the answer then carries that node's ICE candidates,
+so the media goes straight to it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import asyncio
 import json
 import logging
 
+import httpx
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from media.webrtc import (
     PEERS,
@@ -34,6 +39,36 @@ __all__ = ["close_all_peers", "close_peer", "spectator_video_offer", "stop_peer_
 log = logging.getLogger(__name__)
 
 MAX_SDP_CHARS = 100_000
+FORWARDED_HEADER = "x-interview-forwarded-by"  # set on a forwarded offer: one hop at most
+FORWARD_TIMEOUT_S = 30.0  # the owner gathers ICE candidates before it answers
+
+
+async def forward_to_owner(request: Request, body: bytes) -> Response | None:
+    """The answer of the node that runs this interview's session, when that is another live
+    node; None when no other node runs it (or the request was forwarded already)."""
+    if request.headers.get(FORWARDED_HEADER):
+        return None
+    manager: SessionManager = request.app.state.sessions
+    owner = await manager.ownership.owner_elsewhere(request.path_params["interview_id"])
+    if owner is None:
+        return None
+    node, url = owner
+    if not url:
+        return error(409, "wrong_node", f"the session runs on node {node}, which has no "
+                     "NODE_URL: route this interview's requests to that node")
+    headers = {FORWARDED_HEADER: request.app.state.settings.node_id,
+               "content-type": "application/json"}
+    if auth := request.headers.get("authorization"):
+        headers["authorization"] = auth
+    try:
+        async with httpx.AsyncClient(timeout=FORWARD_TIMEOUT_S) as client:
+            r = await client.post(url.rstrip("/") + request.url.path,
+                                  params=request.query_params, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        return error(502, "owner_unreachable", f"node {node} running the session did not "
+                     f"answer: {exc.__class__.__name__}")
+    log.info("forwarded %s to node %s: %d", request.url.path, node, r.status_code)
+    return Response(r.content, status_code=r.status_code, media_type="application/json")
 
 
 def _parse_offer(body: bytes) -> tuple[str, str] | JSONResponse:
@@ -61,7 +96,8 @@ async def webrtc_offer(request: Request) -> JSONResponse:
     token = request.query_params.get("token", "")
     if not token or token != interview.candidate_token:
         return error(403, "forbidden", "invalid token")
-    offer = _parse_offer(await request.body())
+    body = await request.body()
+    offer = _parse_offer(body)
     if isinstance(offer, JSONResponse):
         return offer
     sdp, type_ = offer
@@ -71,6 +107,8 @@ async def webrtc_offer(request: Request) -> JSONResponse:
         return s is not None and s.candidate_connected and manager.live.get(interview_id) is s
 
     if not is_live():
+        if (forwarded := await forward_to_owner(request, body)) is not None:
+            return forwarded
         return error(409, "no_session", "open the candidate WebSocket first")
     if session.stopped:
         return error(409, "stopped", "the stream was stopped")
@@ -99,8 +137,8 @@ async def webrtc_offer(request: Request) -> JSONResponse:
 async def spectator_video_offer(request: Request) -> JSONResponse:
     """`POST /api/interviews/{id}/spectate/webrtc?token=SPECTATOR_TOKEN`: a spectator's offer
     (receive-only video) in, an answer relaying the candidate's camera out. Served by the node
-    that holds the candidate's WebRTC peer; at most `SPECTATOR_VIDEO_MAX` viewers a session,
-    since every viewer costs one video encode."""
+    that holds the candidate's WebRTC peer (forwarded there from other nodes); at most
+    `SPECTATOR_VIDEO_MAX` viewers a session, since every viewer costs one video encode."""
     manager: SessionManager = request.app.state.sessions
     interview_id = request.path_params["interview_id"]
     interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
@@ -110,11 +148,14 @@ async def spectator_video_offer(request: Request) -> JSONResponse:
     spectator = bool(token) and token == interview.spectator_token
     if not spectator and (token or not await user_can_watch(request, interview)):
         return error(403, "forbidden", "a spectator token or a recruiter of the interview")
-    offer = _parse_offer(await request.body())
+    body = await request.body()
+    offer = _parse_offer(body)
     if isinstance(offer, JSONResponse):
         return offer
     peer = PEERS.get(interview_id)
     if peer is None:
+        if (forwarded := await forward_to_owner(request, body)) is not None:
+            return forwarded
         return error(409, "no_video", "the candidate is not sending video over WebRTC here")
     limit = request.app.state.settings.spectator_video_max
     try:

@@ -12,12 +12,16 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 import websockets
 
+from analyzers.text import wer
+from media.audiofile import read_audio
 from media.simulate import stream_pcm, ws_url
 from server.storage import Store
-from tests.conftest import free_port
+from tests.conftest import JFK, JFK_TEXT, free_port
+from tests.media_fixtures import face_canvas
 from tests.services import redis_url
 from tests.test_spectator import spectate_url, strip, watch
 
@@ -31,7 +35,7 @@ class Node:
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **env, "NODE_ID": name}
+        self.env = {**os.environ, **env, "NODE_ID": name, "NODE_URL": self.url}
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
@@ -104,6 +108,31 @@ async def test_spectator_on_node_b_sees_a_session_streaming_into_node_a(cluster,
     assert strip(seen) == strip(candidate.events)
     finals = [e["text"] for e in seen if e["type"] == "transcript.final"]
     assert "fellow americans" in " ".join(finals).lower()
+
+
+@pytest.mark.timeout(120)
+async def test_a_webrtc_offer_to_node_b_is_answered_by_node_a_running_the_session(cluster):
+    from tests.test_webrtc import Candidate, PcmTrack, StillTrack, connect, poster, wait_until
+
+    nodes, _ = cluster
+    a, b = nodes["node-a"], nodes["node-b"]
+    interview = create(a)
+    speech, rate = read_audio(JFK, rate=48000)
+    audio = PcmTrack(np.concatenate([np.zeros(rate // 2, np.int16), speech]), rate)
+    async with Candidate(a, interview) as candidate:  # the session runs on node A
+        pc = await connect(poster(b, interview), audio, StillTrack(face_canvas()))  # offer to B
+        try:
+            await wait_until(audio.finished.is_set, 40, "the speech to be sent")
+            await asyncio.sleep(1.5)
+            await candidate.ws.send(json.dumps({"type": "stop"}))
+            await candidate.wait(lambda e: e.get("state") == "stopped", 60, "stopped")
+        finally:
+            await pc.close()
+    text = " ".join(e["text"] for e in candidate.of("transcript.final"))
+    assert wer(JFK_TEXT, text) <= 0.15, text
+    assert any(m.get("face_present") for m in candidate.of("metrics"))
+    # B has no session of its own to attach a peer to (it would answer 409 no_session): the 200
+    # answer came from A, and the media reached A's session
 
 
 async def test_a_live_session_cannot_be_taken_by_another_node(cluster):
