@@ -127,3 +127,83 @@ export function eyeShare(v) {
 
 export const POSTURE_TEXT = { ok: 'Good', upright: 'Good', tilted: 'Tilted', slouching: 'Slouching' };
 export const POSTURE_TONE = { ok: 'ok', upright: 'ok', tilted: 'warn', slouching: 'bad' };
+
+/**
+ * The live gauges of a `.gauge` card set (room and spectator share ids): `gauge-wpm`,
+ * `gauge-fillers`, `gauge-eye`, `gauge-confidence`, and `gauge-pauses` when the page has a
+ * visual for it. Returns {wpm, fillers, pauses?, eye, confidence}.
+ */
+export function createMetricGauges() {
+  const visual = (id) => document.getElementById(id)?.querySelector('.gauge-visual');
+  const gauges = {
+    wpm: dialGauge(visual('gauge-wpm'), {
+      min: 0, max: 220, ticks: [0, 120, 160, 220],
+      bands: [{ from: 120, to: 160, tone: 'ok' }, { from: 180, to: 220, tone: 'bad' }],
+      tone: (v) => (v > 180 ? 'bad' : v >= 120 && v <= 160 ? 'ok' : 'warn'),
+    }),
+    fillers: barGauge(visual('gauge-fillers'), {
+      min: 0, max: 12, tone: (v) => (v <= 2 ? 'ok' : v <= 6 ? 'warn' : 'bad'),
+    }),
+    eye: ringGauge(visual('gauge-eye'), {
+      tone: (f) => (f >= 0.6 ? 'ok' : f >= 0.35 ? 'warn' : 'bad'),
+    }),
+    confidence: barGauge(visual('gauge-confidence'), {
+      min: 0, max: 100, tone: (v) => (v >= 70 ? 'ok' : v >= 45 ? 'warn' : 'bad'),
+    }),
+  };
+  const pauses = visual('gauge-pauses');
+  if (pauses) {
+    gauges.pauses = ringGauge(pauses, {
+      tone: (f) => (f <= 0.25 ? 'ok' : f <= 0.5 ? 'warn' : 'bad'),
+    });
+  }
+  return gauges;
+}
+
+/** True once the candidate has said something (delivery figures mean something). */
+export const spoke = (m) => (num(m.words) ?? 0) > 0 || (num(m.speaking_s) ?? 0) > 0;
+
+/** The confidence score of a `metrics` event (an object with `score`, or a number). */
+export const confidenceScore = (c) => num(c && typeof c === 'object' ? c.score : c);
+
+/** Show one `metrics` event on the gauges of `createMetricGauges()`; fields a message lacks
+ * (vision, scoring) keep their "—" until they appear. */
+export function showMetrics(gauges, m) {
+  const talked = spoke(m);
+  const wpm = num(m.wpm);
+  const hasWpm = wpm != null && talked;
+  setValue('gauge-wpm-value', hasWpm ? String(Math.round(wpm)) : '—', hasWpm ? wpm : null);
+  gauges.wpm.set(hasWpm ? wpm : null);
+
+  const count = num(m.filler_count);
+  const perMin = num(m.fillers_per_min);
+  if (count != null) setValue('gauge-fillers-value', String(count), count);
+  document.getElementById('gauge-fillers-rate').textContent =
+    perMin != null && talked ? perMin.toFixed(1) : '—';
+  gauges.fillers.set(perMin != null && talked ? perMin : null);
+
+  const pause = num(m.pause_ratio);
+  const hasPause = pause != null && talked;
+  setValue('gauge-pauses-value', hasPause ? `${Math.round(pause * 100)}%` : '—',
+    hasPause ? pause : null);
+  gauges.pauses?.set(hasPause ? pause : null);
+
+  if ('eye_contact' in m) {
+    const eye = eyeShare(m.eye_contact);
+    setValue('gauge-eye-value', eye == null ? '—' : `${Math.round(eye * 100)}%`, eye);
+    gauges.eye.set(eye);
+  }
+  if ('posture' in m) {
+    const label = m.posture && typeof m.posture === 'object' ? m.posture.label : m.posture;
+    const key = typeof label === 'string' ? label.toLowerCase() : '';
+    const text = !key || key === 'unknown' ? '—'
+      : POSTURE_TEXT[key] || key.charAt(0).toUpperCase() + key.slice(1);
+    setValue('gauge-posture-value', text, key || null);
+    document.getElementById('gauge-posture').dataset.tone = POSTURE_TONE[key] || 'neutral';
+  }
+  if ('confidence' in m) {
+    const score = confidenceScore(m.confidence);
+    setValue('gauge-confidence-value', score == null ? '—' : String(Math.round(score)), score);
+    gauges.confidence.set(score);
+  }
+}

@@ -4,6 +4,8 @@
 // The recording's media time is the session clock, so an event's `t` (and a word's
 // `start`/`end`) is directly a `currentTime` of the player.
 
+import { formatClock } from './transcript-text.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const WORD_TAIL_S = 0.15; // a word stays active this long after its end (short gaps)
 const UTTERANCE_TAIL_S = 0.4;
@@ -33,14 +35,6 @@ const state = {
 
 // Exposed for debugging and tests.
 window.replay = state;
-
-export function formatClock(seconds) {
-  const s = Math.max(0, Math.floor(Number(seconds) || 0));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
 
 function setStatus(kind, text) {
   const el = $('status');

@@ -33,9 +33,8 @@
  * ---------------------------------------------------------------------------------------
  */
 
-import {
-  POSTURE_TEXT, POSTURE_TONE, barGauge, dialGauge, eyeShare, num, ringGauge, setValue,
-} from './gauges.js';
+import { createMetricGauges, showMetrics } from './gauges.js';
+import { formatClock, renderText } from './transcript-text.js';
 
 const KIND_AUDIO = 1;
 const KIND_VIDEO = 2;
@@ -151,29 +150,6 @@ function onState(event) {
 
 // -- transcript ----------------------------------------------------------------------------
 
-function formatClock(seconds) {
-  const s = Math.max(0, Math.floor(Number(seconds) || 0));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-  const mm = h ? String(m).padStart(2, '0') : String(m);
-  return (h ? `${h}:` : '') + `${mm}:${String(sec).padStart(2, '0')}`;
-}
-
-const FILLER_RE = /\b(u+m+|u+h+|uhm|e+r+m?|a+h+|h+m+|m+h+m+|mm+)\b/gi;
-
-/** Text nodes with filler sounds wrapped in <mark class="filler"> (no innerHTML). */
-function renderText(parent, text) {
-  let last = 0;
-  for (const m of text.matchAll(FILLER_RE)) {
-    if (m.index > last) parent.append(text.slice(last, m.index));
-    const mark = document.createElement('mark');
-    mark.className = 'filler';
-    mark.textContent = m[0];
-    parent.append(mark);
-    last = m.index + m[0].length;
-  }
-  if (last < text.length) parent.append(text.slice(last));
-}
-
 function scrollState() {
   const box = $('transcript-scroll');
   return box.scrollHeight - box.scrollTop - box.clientHeight < 48;
@@ -233,77 +209,11 @@ function onFinal(event) {
 
 // -- gauges --------------------------------------------------------------------------------
 
-const gauges = {};
-
-function initGauges() {
-  const visual = (id) => $(id).querySelector('.gauge-visual');
-  gauges.wpm = dialGauge(visual('gauge-wpm'), {
-    min: 0, max: 220, ticks: [0, 120, 160, 220],
-    bands: [{ from: 120, to: 160, tone: 'ok' }, { from: 180, to: 220, tone: 'bad' }],
-    tone: (v) => (v > 180 ? 'bad' : v >= 120 && v <= 160 ? 'ok' : 'warn'),
-  });
-  gauges.fillers = barGauge(visual('gauge-fillers'), {
-    min: 0, max: 12, tone: (v) => (v <= 2 ? 'ok' : v <= 6 ? 'warn' : 'bad'),
-  });
-  gauges.pauses = ringGauge(visual('gauge-pauses'), {
-    tone: (f) => (f <= 0.25 ? 'ok' : f <= 0.5 ? 'warn' : 'bad'),
-  });
-  gauges.eye = ringGauge(visual('gauge-eye'), {
-    tone: (f) => (f >= 0.6 ? 'ok' : f >= 0.35 ? 'warn' : 'bad'),
-  });
-  gauges.confidence = barGauge(visual('gauge-confidence'), {
-    min: 0, max: 100, tone: (v) => (v >= 70 ? 'ok' : v >= 45 ? 'warn' : 'bad'),
-  });
-}
-
+let gauges = null;
 
 function onMetrics(m) {
   room.lastMetrics = m;
-  const spoke = (num(m.words) ?? 0) > 0 || (num(m.speaking_s) ?? 0) > 0;
-
-  const wpm = num(m.wpm);
-  if (wpm != null && spoke) {
-    setValue('gauge-wpm-value', String(Math.round(wpm)), wpm);
-    gauges.wpm.set(wpm);
-  } else {
-    setValue('gauge-wpm-value', '—', null);
-    gauges.wpm.set(null);
-  }
-
-  const count = num(m.filler_count);
-  const perMin = num(m.fillers_per_min);
-  if (count != null) setValue('gauge-fillers-value', String(count), count);
-  $('gauge-fillers-rate').textContent = perMin != null && spoke ? perMin.toFixed(1) : '—';
-  gauges.fillers.set(perMin != null && spoke ? perMin : null);
-
-  const pause = num(m.pause_ratio);
-  if (pause != null && spoke) {
-    setValue('gauge-pauses-value', `${Math.round(pause * 100)}%`, pause);
-    gauges.pauses.set(pause);
-  } else {
-    setValue('gauge-pauses-value', '—', null);
-    gauges.pauses.set(null);
-  }
-
-  // Optional fields (vision / scoring features); "—" until they are present.
-  if ('eye_contact' in m) {
-    const eye = eyeShare(m.eye_contact);
-    setValue('gauge-eye-value', eye == null ? '—' : `${Math.round(eye * 100)}%`, eye);
-    gauges.eye.set(eye);
-  }
-  if ('posture' in m) {
-    const label = m.posture && typeof m.posture === 'object' ? m.posture.label : m.posture;
-    const key = typeof label === 'string' ? label.toLowerCase() : '';
-    const text = !key || key === 'unknown' ? '—' : POSTURE_TEXT[key] || key.charAt(0).toUpperCase() + key.slice(1);
-    setValue('gauge-posture-value', text, key || null);
-    $('gauge-posture').dataset.tone = POSTURE_TONE[key] || 'neutral';
-  }
-  if ('confidence' in m) {
-    const c = m.confidence;
-    const score = num(c && typeof c === 'object' ? c.score : c);
-    setValue('gauge-confidence-value', score == null ? '—' : String(Math.round(score)), score);
-    gauges.confidence.set(score);
-  }
+  showMetrics(gauges, m);
 }
 
 // -- questions -----------------------------------------------------------------------------
@@ -1032,7 +942,7 @@ function updateElapsed() {
 // Wiring
 
 function init() {
-  initGauges();
+  gauges = createMetricGauges();
   setStatus('idle');
   const toggle = $('speak-toggle');
   if (!canSpeak) {
