@@ -31,9 +31,12 @@ class VideoCounters:
     frames_analysed: int = 0
     analysis_ms_total: float = 0.0
     last_analysis_ms: float = 0.0
-    #: the longest wall-clock interval between two successive analysed frames (how stale the
-    #: eye-contact metric ever got while video flowed)
+    #: the longest wall-clock interval between two successive analysed frames while frames
+    #: kept coming (how stale the eye-contact metric ever got; camera pauses do not count)
     max_update_gap_s: float = 0.0
+
+
+CAMERA_PAUSE_S = 1.0  # no frame for this long: the camera paused (off, muted, tab hidden)
 
 
 class RateSampler:
@@ -111,6 +114,7 @@ class VideoPipeline:
         self._last_pose = -1e9
         self._updated_at: float | None = None
         self._delivered_at: float | None = None
+        self._frame_in_at = -1e9
 
     @property
     def active(self) -> bool:
@@ -133,6 +137,9 @@ class VideoPipeline:
         c = self.counters
         c.frames_in += 1
         now = time.monotonic()
+        if now - self._frame_in_at > CAMERA_PAUSE_S:
+            self._delivered_at = None  # the camera paused: the next gap starts afresh
+        self._frame_in_at = now
         if not self._face_sampler.take(now):
             c.frames_sampled_out += 1
             return

@@ -162,3 +162,43 @@ def test_sampler_does_not_burst_after_a_pause():
     assert sampler.take(0.0) and not sampler.take(0.1)
     assert sampler.take(5.0)  # after a 5-s pause: taken, and the grid restarts here
     assert [sampler.take(5.0 + k / 30) for k in range(1, 7)] == [False] * 4 + [True, False]
+
+
+def test_update_gap_counts_slow_analysis_but_not_camera_pauses(monkeypatch):
+    import server.video as video
+    from analyzers.face import FaceObservation
+    from server.vision_scheduler import VisionResult
+
+    now = [0.0]
+    monkeypatch.setattr(video.time, "monotonic", lambda: now[0])
+    held = []
+
+    class HoldingScheduler:
+        def submit(self, key, job):
+            held.append(job)
+            return True
+
+    pipe = video.VideoPipeline("s", HoldingScheduler(), clock=lambda: now[0],
+                               on_error=lambda *a: None)
+
+    def frame_at(t: float, deliver_at: float | None = None) -> None:
+        now[0] = t
+        pipe.submit_frame(lambda: np.zeros((4, 4, 3), np.uint8))
+        if deliver_at is not None:
+            now[0] = deliver_at
+            job = held.pop()
+            job.deliver(VisionResult(job.t, FaceObservation.absent(), None, 5.0))
+
+    for t in (0.0, 0.2, 0.4):
+        frame_at(t, deliver_at=t + 0.01)
+    assert pipe.counters.max_update_gap_s == pytest.approx(0.2)
+    for t in (5.0, 5.2):  # after a 4.6-s camera pause
+        frame_at(t, deliver_at=t + 0.01)
+    assert pipe.counters.max_update_gap_s == pytest.approx(0.2)
+    frame_at(5.4)  # frames keep coming, the analysis is slow
+    frame_at(5.6)
+    frame_at(5.8)
+    now[0] = 6.41
+    held[-1].deliver(VisionResult(5.8, FaceObservation.absent(), None, 5.0))
+    assert pipe.counters.max_update_gap_s == pytest.approx(1.2)
+    assert pipe.metrics()["video"]["max_update_gap_s"] == pytest.approx(1.2)
