@@ -4,6 +4,7 @@
 // The recording's media time is the session clock, so an event's `t` (and a word's
 // `start`/`end`) is directly a `currentTime` of the player.
 
+import { spoke } from './gauges.js';
 import { formatClock } from './transcript-text.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -335,7 +336,9 @@ function syncTimeline(t) {
 // -- charts --------------------------------------------------------------------------------------
 
 const CHARTS = [
-  { key: 'wpm', title: 'Words per minute', color: '#3451d1', pick: (e) => num(e.wpm),
+  // pace means something once words were said (before that the server reports 0)
+  { key: 'wpm', title: 'Words per minute', color: '#3451d1',
+    pick: (e) => (spoke(e) ? num(e.wpm) : null),
     min: 0, fmt: (v) => `${Math.round(v)} wpm` },
   { key: 'eye_contact', title: 'Eye contact', color: '#c47c06',
     pick: (e) => (num(e.eye_contact) == null ? null : 100 * e.eye_contact),

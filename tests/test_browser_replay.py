@@ -125,7 +125,12 @@ def jfk_replay(server, jfk, tmp_path_factory) -> dict:
     samples, rate = jfk
     video = simulate_tests.write_mp4(tmp_path_factory.mktemp("video") / "face.mp4")
     interview, words = stream_interview(server, samples, rate, jpeg_frames(video, 5.0))
-    return {"interview": interview, "words": words, "duration": len(samples) / rate}
+    events = httpx.get(f"{server.url}/api/interviews/{interview['id']}/events",
+                       params={"token": interview["spectator_token"], "limit": 1000},
+                       timeout=10).json()["events"]
+    finals = [e for e in events if e["type"] == "transcript.final"]
+    return {"interview": interview, "words": words, "duration": len(samples) / rate,
+            "finals": finals}
 
 
 def test_replay_plays_and_follows_seeking(server, browser, jfk_replay):
@@ -153,6 +158,12 @@ def test_replay_plays_and_follows_seeking(server, browser, jfk_replay):
         assert active and bare(active["text"]) == "country" and active["current"], active
         assert page.evaluate(
             "() => document.querySelectorAll('#transcript .word.active').length") == 1
+        # the pace chart: no value before the first final transcript, words per minute after
+        pace = "#charts .chart[data-metric='wpm'] .chart-value"
+        first_final_t = min(e["t"] for e in jfk_replay["finals"])
+        assert mid < first_final_t and page.text_content(pace) == "—"
+        page.evaluate(SEEK, jfk_replay["duration"] - 0.2)
+        assert re.fullmatch(r"\d+ wpm", page.text_content(pace)), page.text_content(pace)
 
         # play from just before the first word; playback advances and the highlight follows
         first = words[0]
