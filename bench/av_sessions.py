@@ -122,11 +122,7 @@ async def main_async(args) -> None:
         for n in args.sessions:
             rows.append(await run_n(args.server, None, audio, n))
     else:
-        from server.config import Settings
-
-        defaults = Settings()  # the server's defaults (or ASR_WORKERS / ASR_THREADS if set)
-        workers = args.workers or defaults.asr_workers
-        threads = args.threads or defaults.asr_threads
+        workers, threads = sl.asr_config(args.workers, args.threads)
         print(f"commit {sl.git_head()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
               f"interview-server ASR_WORKERS={workers} ASR_THREADS={threads}", flush=True)
         with sl.OwnServer(workers, threads, Path("/tmp/av-bench-server.log")) as srv:

@@ -128,6 +128,15 @@ def git_head() -> str:
 
 
 # -- the server ------------------------------------------------------------------------------------
+def asr_config(workers: int | None, threads: int | None) -> tuple[int, int]:
+    """ASR workers and threads of the own server: as given, else the server's defaults (or
+    ASR_WORKERS / ASR_THREADS if set)."""
+    from server.config import Settings
+
+    defaults = Settings()
+    return workers or defaults.asr_workers, threads or defaults.asr_threads
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -558,11 +567,7 @@ def main(argv: list[str] | None = None) -> None:
         problems: list[str] = []
     else:
         log_path = Path(tempfile.gettempdir()) / f"speech-bench-server-{os.getpid()}.log"
-        from server.config import Settings
-
-        defaults = Settings()  # the server's defaults (or ASR_WORKERS / ASR_THREADS if set)
-        args.workers = args.workers or defaults.asr_workers
-        args.threads = args.threads or defaults.asr_threads
+        args.workers, args.threads = asr_config(args.workers, args.threads)
         config = {"server": "own", "workers": args.workers, "threads": args.threads}
         print(f"starting interview-server (ASR_WORKERS={args.workers} "
               f"ASR_THREADS={args.threads}), log {log_path}", flush=True)

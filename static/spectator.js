@@ -272,7 +272,7 @@ function flush() {
   }
   renderPartial();
   if (question) showQuestion(question);
-  if (metrics) renderGauges(metrics);
+  if (metrics) showMetrics(gauges, metrics);
   renderClock();
   if (spectator.chartsDirty) scheduleCharts();
   if (atBottom) stickToBottom();
@@ -505,10 +505,6 @@ function onCompleted(event) {
 // -- gauges --------------------------------------------------------------------------------
 
 let gauges = null;
-
-function renderGauges(m) {
-  showMetrics(gauges, m);
-}
 
 // -- charts --------------------------------------------------------------------------------
 
