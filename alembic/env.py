@@ -1,7 +1,8 @@
 """Alembic environment: the server's sqlmodel tables; batch mode (table copies) on SQLite.
 
-Run by `server.migrations.upgrade` with an open connection (`config.attributes["connection"]`),
-or by the `alembic` command line with a URL from `-x url=...` / DATABASE_URL.
+Run by `server.store.migrations.upgrade` with an open connection
+(`config.attributes["connection"]`), or by the `alembic` command line with a URL from
+`-x url=...` / DATABASE_URL.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging.config
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
-import server.storage  # noqa: F401 - registers the tables on SQLModel.metadata
+import server.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
 from alembic import context
 
 config = context.config

@@ -22,7 +22,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from analyzers.questions import Question, key_terms, phrase_overlap, skill_vocabulary, term_set
+from analyzers.questions import Question, skill_vocabulary
+from analyzers.terms import key_terms, phrase_overlap, term_set
 
 WEIGHTS = {"accuracy": 0.40, "coverage": 0.30, "clarity": 0.20, "depth": 0.10}
 VOCAB_TARGET = 5

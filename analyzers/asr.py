@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 from faster_whisper import WhisperModel
 
-SAMPLE_RATE = 16000
+from analyzers.audio import SAMPLE_RATE, to_float
+
 BUNDLED_MODEL = "tiny.en"
 #: Whisper drops hesitations unless the prompt itself contains them.
 FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
@@ -111,23 +112,24 @@ class Transcriber:
         self.warm_up()
 
     def warm_up(self) -> None:
-        self.transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.float32))
+        self.transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.int16))
 
     def transcribe(
         self, audio: np.ndarray, *, prompt: str = "", words: bool = False, retry: bool = True
     ) -> AsrResult:
-        """Transcribe float32 16 kHz mono `audio` (one utterance, at most 30 s).
+        """Transcribe `audio`, int16 PCM at `SAMPLE_RATE` (one utterance, at most 30 s).
 
         A repetition loop on the trimmed window is decoded again on the full window when
         `retry` (finals), else dropped: an empty result with `dropped` set (partials).
         """
         duration = len(audio) / SAMPLE_RATE
         trimmed = self.trim_window and duration + _PAD_S < 30.0
-        result = self._run(audio, prompt, words, trimmed)
+        samples = to_float(audio)
+        result = self._run(samples, prompt, words, trimmed)
         if trimmed and _looks_degenerate(result.text, duration):
             if not retry:
                 return AsrResult(text="", dropped=True)
-            result = self._run(audio, prompt, words, False)
+            result = self._run(samples, prompt, words, False)
         return result
 
     def _run(self, audio: np.ndarray, prompt: str, words: bool, trimmed: bool) -> AsrResult:

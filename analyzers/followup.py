@@ -64,3 +64,12 @@ def offline_follow_up(question: Question, answer: str, evaluation: Evaluation) -
         kw = max(evaluation.keywords_mentioned, key=lambda k: (len(k.split()), len(k)))
         return _pick(_DEEPER, question.id + kw).format(kw=kw)
     return _GENERIC
+
+
+def follow_up_points(parent: Question, evaluation: Evaluation, text: str) -> list[str]:
+    """What a follow-up answer is judged against: the missed point the follow-up names, else
+    every missed point, else the parent's points."""
+    lowered = text.lower()
+    missed = [p for p in parent.expected_points if p in evaluation.points_missed]
+    named = [p for p in missed if p.lower().rstrip(".") in lowered]
+    return named[:1] or missed or list(parent.expected_points)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import webrtcvad
 
-SAMPLE_RATE = 16000
+from analyzers.audio import SAMPLE_RATE
 
 
 @dataclass

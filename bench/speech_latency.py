@@ -410,15 +410,15 @@ def offline_wer(audio: InterviewAudio) -> dict:
     t0 = time.perf_counter()
     transcriber = Transcriber()  # the same bundled tiny.en, defaults like the server's
     load_s = time.perf_counter() - t0
-    f32 = audio.samples.astype(np.float32) / 32768.0
+    pcm = audio.samples  # int16 at audio.rate (16 kHz)
     chunks = offline_chunks(audio)
     t0 = time.perf_counter()
-    chunk_text = " ".join(transcriber.transcribe(f32[a:b]).text for a, b in chunks).strip()
+    chunk_text = " ".join(transcriber.transcribe(pcm[a:b]).text for a, b in chunks).strip()
     chunk_s = time.perf_counter() - t0
     rate = audio.rate
     pad = rate // 4  # 0.25 s of the surrounding pauses
     sentence_text = " ".join(
-        transcriber.transcribe(f32[max(int(s * rate) - pad, 0) : int(e * rate) + pad]).text
+        transcriber.transcribe(pcm[max(int(s * rate) - pad, 0) : int(e * rate) + pad]).text
         for s, e in audio.spans
     ).strip()
     return {

@@ -32,9 +32,9 @@ from speech_latency import git_head, offline_chunks  # noqa: E402
 
 from analyzers.asr import Transcriber  # noqa: E402
 from analyzers.text import wer  # noqa: E402
-from server.asr_scheduler import AsrScheduler  # noqa: E402
-from server.events import EventStream  # noqa: E402
-from server.speech import SpeechConfig, SpeechPipeline  # noqa: E402
+from server.events.model import EventStream  # noqa: E402
+from server.live.asr_scheduler import AsrScheduler  # noqa: E402
+from server.live.speech import SpeechConfig, SpeechPipeline  # noqa: E402
 
 GAINS = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4]
 CHUNK = 320  # 20 ms at 16 kHz, as `simulate` sends
@@ -76,9 +76,8 @@ async def main_async(gains: list[float]) -> None:
     for gain in gains:
         samples = scaled(audio, gain)
         live = wer(audio.text, await live_text(scheduler, samples))
-        f32 = samples.astype(np.float32) / 32768.0
         off = wer(audio.text, " ".join(
-            transcriber.transcribe(f32[a:b]).text for a, b in offline_chunks(audio)))
+            transcriber.transcribe(samples[a:b]).text for a, b in offline_chunks(audio)))
         rows.append((live, off))
         print(f"| {gain:.2f} | {live:.1%} | {off:.1%} | {(live - off) * 100:+.1f} pts |",
               flush=True)

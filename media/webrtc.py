@@ -1,10 +1,10 @@
-"""WebRTC media in: one aiortc peer per live session, feeding the same pipelines as the socket.
+"""WebRTC media in: one aiortc peer per live session, feeding a `MediaSink` (the session).
 
 The candidate's browser sends its microphone and camera as tracks; events still go back over
 the candidate WebSocket. Every accepted track is drained continuously (aiortc decodes into an
 unbounded queue); audio is converted to mono int16 on the event loop (microseconds per 20-ms
-frame) and video frames are handed to the vision pipeline, which samples them and converts the
-chosen ones in its worker pool.
+frame) and video frames are handed to the sink, which samples them and converts the chosen
+ones in its worker pool. `PeerRegistry` holds the peers of one process (an object of the app).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import av
 import numpy as np
@@ -30,17 +29,12 @@ from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import SessionDescription
 from av.video.reformatter import VideoReformatter
 
-from media.pcm import MAX_RATE, MIN_RATE
-
-if TYPE_CHECKING:
-    from server.sessions import LiveSession
+from media.sink import AudioClosed, MediaSink
 
 log = logging.getLogger(__name__)
 
-#: most peers this process holds at once; more offers are refused (HTTP 503)
+#: most peers a process holds at once by default; more offers are refused (HTTP 503)
 MAX_PEERS = 64
-#: the live peers, by interview id (one per session)
-PEERS: dict[str, CandidatePeer] = {}
 #: how often a peer checks that its session is still live
 WATCH_INTERVAL_S = 1.0
 
@@ -57,7 +51,7 @@ def frame_to_rgb(frame: av.VideoFrame) -> np.ndarray:
 
 
 class PeerLimitError(RuntimeError):
-    """The process already holds `MAX_PEERS` peers."""
+    """The registry is full (or a session has as many video viewers as allowed)."""
 
 
 def ice_servers_from_env() -> list[RTCIceServer]:
@@ -76,13 +70,15 @@ class CandidatePeer:
     def __init__(
         self,
         key: str,
-        session: LiveSession,
+        sink: MediaSink,
         is_live: Callable[[], bool] | None = None,
         ice_servers: list[RTCIceServer] | None = None,
+        on_closed: Callable[[CandidatePeer], None] | None = None,
     ) -> None:
         self.key = key
-        self.session = session
+        self.sink = sink
         self.is_live = is_live or (lambda: True)
+        self._on_closed = on_closed
         servers = ice_servers_from_env() if ice_servers is None else ice_servers
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=servers))
         self.closed = False
@@ -177,24 +173,25 @@ class CandidatePeer:
             await self.close()
 
     def _on_audio(self, frame: av.AudioFrame) -> None:
-        speech = self.session.speech
-        if not speech.started:
+        sink = self.sink
+        rate = sink.audio_rate
+        if rate is None:
             rate = frame.sample_rate
-            if not MIN_RATE <= rate <= MAX_RATE:
-                self.session.error("bad_audio", f"unsupported WebRTC audio rate {rate}")
+            try:
+                sink.start_audio(rate)
+            except ValueError:
+                sink.media_error("bad_audio", f"unsupported WebRTC audio rate {rate}")
                 return
-            speech.start(rate)
-            self.session.emit("state", state="listening")
-        pcm = self._to_mono_s16(frame, speech.resampler.rate)
+        pcm = self._to_mono_s16(frame, rate)
         if not pcm:
             return
         try:
-            speech.push_pcm(pcm)
-        except RuntimeError:  # soxr: "input after last input" - the stop flush has begun
+            sink.push_audio(pcm)
+        except AudioClosed:  # the stop flush has begun
             self.audio_open = False
 
     def _to_mono_s16(self, frame: av.AudioFrame, rate: int) -> bytes:
-        """The frame as mono int16 at `rate` (the speech pipeline's rate, normally its own)."""
+        """The frame as mono int16 at `rate` (the sink's rate, normally the frame's own)."""
         if self._resampler is None or self.audio_rate != rate:
             self._resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
             self.audio_rate = rate
@@ -207,7 +204,7 @@ class CandidatePeer:
                 self.video_frames += 1
                 if self.is_live():
                     # the pipeline samples and drops; the conversion runs in its worker pool
-                    self.session.video.submit_frame(lambda f=frame: frame_to_rgb(f))
+                    self.sink.push_video(lambda f=frame: frame_to_rgb(f))
         except MediaStreamError:
             pass
         except Exception:  # noqa: BLE001 - the peer goes, the session stays
@@ -216,11 +213,11 @@ class CandidatePeer:
 
     def _usable(self) -> bool:
         """Whether audio may still go into the session (live and not stopped)."""
-        return self.audio_open and self.is_live() and not self.session.stopped
+        return self.audio_open and self.is_live() and self.sink.accepting_audio
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def _watch(self) -> None:
-        """Close the peer once its session is gone, even if nobody calls `close_peer`."""
+        """Close the peer once its session is gone, even if nobody closes it."""
         while not self.closed:
             await asyncio.sleep(WATCH_INTERVAL_S)
             if not self.is_live():
@@ -238,8 +235,8 @@ class CandidatePeer:
         if self.closed:
             return
         self.closed = True
-        if PEERS.get(self.key) is self:
-            del PEERS[self.key]
+        if self._on_closed is not None:
+            self._on_closed(self)
         current = asyncio.current_task()
         tasks = [t for t in self._tasks if t is not current]
         for task in tasks:
@@ -253,44 +250,60 @@ class CandidatePeer:
             await self.pc.close()
 
 
-def register(peer: CandidatePeer) -> CandidatePeer | None:
-    """Make `peer` its session's peer; return the peer it replaces (the caller closes it).
+class PeerRegistry:
+    """The candidate peers of this process, one per session (by key), at most `max_peers`."""
 
-    Raises `PeerLimitError` when the process is full (a replacement is always allowed).
-    """
-    old = PEERS.get(peer.key)
-    if old is None and len(PEERS) >= MAX_PEERS:
-        raise PeerLimitError(f"too many WebRTC peers ({MAX_PEERS})")
-    PEERS[peer.key] = peer
-    return old
+    def __init__(self, max_peers: int = MAX_PEERS) -> None:
+        self.max_peers = max_peers
+        self._peers: dict[str, CandidatePeer] = {}
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._peers
 
-def check_capacity(key: str) -> None:
-    """Raise `PeerLimitError` if a new peer for `key` would exceed `MAX_PEERS`."""
-    if key not in PEERS and len(PEERS) >= MAX_PEERS:
-        raise PeerLimitError(f"too many WebRTC peers ({MAX_PEERS})")
+    def __len__(self) -> int:
+        return len(self._peers)
 
+    def get(self, key: str) -> CandidatePeer | None:
+        return self._peers.get(key)
 
-async def close_peer(key: str) -> bool:
-    """Close the peer of session `key`, if any; return whether there was one."""
-    peer = PEERS.pop(key, None)
-    if peer is None:
-        return False
-    await peer.close()
-    return True
+    def check_capacity(self, key: str) -> None:
+        """Raise `PeerLimitError` if a new peer for `key` would exceed `max_peers`."""
+        if key not in self._peers and len(self._peers) >= self.max_peers:
+            raise PeerLimitError(f"too many WebRTC peers ({self.max_peers})")
 
+    def create(self, key: str, sink: MediaSink, is_live: Callable[[], bool] | None = None,
+               ice_servers: list[RTCIceServer] | None = None) -> tuple[CandidatePeer,
+                                                                       CandidatePeer | None]:
+        """A new peer for session `key`, registered; and the peer it replaces (the caller
+        closes it). Raises `PeerLimitError` when full (a replacement is always allowed)."""
+        self.check_capacity(key)
+        peer = CandidatePeer(key, sink, is_live, ice_servers, on_closed=self._discard)
+        old = self._peers.get(key)
+        self._peers[key] = peer
+        return peer, old
 
-async def stop_peer_audio(key: str) -> None:
-    """Call before the session's stop flush: push the audio frames already received, then
-    stop pushing (the peer keeps draining its tracks; video goes on)."""
-    peer = PEERS.get(key)
-    if peer is None:
-        return
-    await asyncio.sleep(0)  # a consumer woken by a decoded frame pushes it first
-    peer.audio_open = False
+    def _discard(self, peer: CandidatePeer) -> None:
+        if self._peers.get(peer.key) is peer:
+            del self._peers[peer.key]
 
+    async def close(self, key: str) -> bool:
+        """Close the peer of session `key`, if any; return whether there was one."""
+        peer = self._peers.pop(key, None)
+        if peer is None:
+            return False
+        await peer.close()
+        return True
 
-async def close_all_peers() -> None:
-    """Close every peer (server shutdown)."""
-    for key in list(PEERS):
-        await close_peer(key)
+    async def stop_audio(self, key: str) -> None:
+        """Call before the session's stop flush: push the audio frames already received, then
+        stop pushing (the peer keeps draining its tracks; video goes on)."""
+        peer = self._peers.get(key)
+        if peer is None:
+            return
+        await asyncio.sleep(0)  # a consumer woken by a decoded frame pushes it first
+        peer.audio_open = False
+
+    async def close_all(self) -> None:
+        """Close every peer (server shutdown)."""
+        for key in list(self._peers):
+            await self.close(key)

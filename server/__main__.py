@@ -9,7 +9,7 @@ import os
 import uvicorn
 
 from media.frames import MAX_MESSAGE_BYTES
-from server.observability import JsonFormatter
+from server.ops.logs import JsonFormatter
 
 
 def main(argv: list[str] | None = None) -> None:

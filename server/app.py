@@ -1,44 +1,48 @@
-"""The Starlette application and its lifecycle."""
+"""The Starlette application: the composition root that builds every component, passes each
+its collaborators, and tears them down in order."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.responses import FileResponse
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from analyzers.asr import Transcriber
-from server.asr_scheduler import AsrScheduler
-from server.auth import ApiError, TokenIssuer, api_error_handler, load_jwt_secret
-from server.broker import InProcessBroker
-from server.commands import CommandBus
+from media.webrtc import PeerRegistry
+from server.accounts.tokens import TokenIssuer, load_jwt_secret
 from server.config import Settings
-from server.interview_flow import FlowConfig
-from server.llm import Interviewer
-from server.observability import Observability, SpectatorStats, metrics_endpoint
-from server.ownership import LocalOwnership, RedisOwnership
-from server.redis_broker import RedisBroker
-from server.routes_api import health, interview_events
-from server.routes_auth import login, me, register
-from server.routes_interviews import interview_detail, interviews, my_stats
-from server.routes_jobs import job_detail, jobs
-from server.routes_recording import interview_recording
-from server.routes_report import dashboard_page, interview_report, report_page
-from server.routes_webrtc import close_all_peers, spectator_video_offer, webrtc_offer
-from server.sessions import SessionManager
-from server.speech import SpeechConfig
-from server.storage import EventWriter, Store
-from server.vision_scheduler import VisionScheduler
-from server.ws_candidate import candidate_endpoint
-from server.ws_spectator import spectator_endpoint
+from server.errors import ApiError, api_error_handler
+from server.events.broker import InProcessBroker
+from server.events.redis_broker import RedisBroker
+from server.http.auth import login, me, register
+from server.http.events import interview_events
+from server.http.health import health, metrics_endpoint
+from server.http.interviews import interview_detail, interviews, my_stats
+from server.http.jobs import job_detail, jobs
+from server.http.pages import STATIC, page
+from server.http.recording import interview_recording
+from server.http.report import interview_report
+from server.http.webrtc import spectator_video_offer, webrtc_offer
+from server.interview.commands import CommandBus
+from server.interview.factory import FlowFactory
+from server.interview.llm import Interviewer
+from server.interview.turns import FlowConfig
+from server.live.asr_scheduler import AsrScheduler
+from server.live.manager import SessionManager
+from server.live.speech import SpeechConfig
+from server.live.vision_scheduler import VisionScheduler
+from server.ops.metrics import Observability, SpectatorStats
+from server.store.ownership import LocalOwnership, RedisOwnership
+from server.store.store import Store
+from server.store.writer import EventWriter
+from server.ws.candidate import candidate_endpoint
+from server.ws.spectator import spectator_endpoint
 
 log = logging.getLogger(__name__)
-STATIC = Path(os.environ.get("STATIC_DIR") or Path(__file__).resolve().parent.parent / "static")
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -48,16 +52,34 @@ def _ensure_sqlite_dir(url: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
 
 
-async def room_page(request):
-    return FileResponse(STATIC / "room.html")
-
-
-async def spectator_page(request):
-    return FileResponse(STATIC / "spectator.html")
-
-
-async def replay_page(request):
-    return FileResponse(STATIC / "replay.html")
+def routes() -> list[BaseRoute]:
+    """Every endpoint: the API, the sockets, the pages and the static files."""
+    return [
+        Route("/api/health", health),
+        Route("/api/auth/register", register, methods=["POST"]),
+        Route("/api/auth/login", login, methods=["POST"]),
+        Route("/api/auth/me", me),
+        Route("/api/users/me/stats", my_stats),
+        Route("/api/jobs", jobs, methods=["GET", "POST"]),
+        Route("/api/jobs/{job_id}", job_detail, methods=["GET", "PUT", "PATCH", "DELETE"]),
+        Route("/api/interviews", interviews, methods=["GET", "POST"]),
+        Route("/api/interviews/{interview_id}", interview_detail, methods=["GET", "DELETE"]),
+        Route("/api/interviews/{interview_id}/events", interview_events),
+        Route("/api/interviews/{interview_id}/webrtc", webrtc_offer, methods=["POST"]),
+        Route("/api/interviews/{interview_id}/spectate/webrtc", spectator_video_offer,
+              methods=["POST"]),
+        Route("/api/interviews/{interview_id}/recording", interview_recording),
+        Route("/api/interviews/{interview_id}/report", interview_report),
+        WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
+        WebSocketRoute("/ws/interviews/{interview_id}/spectate", spectator_endpoint),
+        Route("/metrics", metrics_endpoint),
+        Route("/room/{interview_id}", page("room")),
+        Route("/spectate/{interview_id}", page("spectator")),
+        Route("/replay/{interview_id}", page("replay")),
+        Route("/report/{interview_id}", page("report")),
+        Route("/dashboard", page("dashboard")),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
 
 
 def create_app(settings: Settings | None = None, speech_config: SpeechConfig | None = None,
@@ -85,74 +107,55 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         observability = Observability()
         broker.add_sink(observability)
         writer.start()
-        app.state.settings = settings
-        app.state.store = store
-        app.state.tokens = TokenIssuer(load_jwt_secret(settings), settings.jwt_expires_min)
-        app.state.observability = observability
-        app.state.spectators = SpectatorStats()
-        manager = SessionManager(store, broker, scheduler, vision, speech_config)
-        manager.event_writer = writer
-        manager.ownership = (
+        ownership = (
             RedisOwnership(settings.redis_url, settings.node_id, store, settings.owner_ttl_s,
                            node_url=settings.node_url)
             if settings.redis_url
             else LocalOwnership(store)
         )
-        await manager.ownership.start(lambda sid: sid in manager.live)
-        app.state.interviewer = Interviewer(
+        interviewer = Interviewer(
             api_key=settings.groq_api_key, model=settings.groq_model,
             base_url=settings.groq_base_url or None,
         )
-        manager.interviewer = app.state.interviewer
-        manager.recordings_dir = settings.recordings_dir
-        manager.flow_config = FlowConfig(answer_pause_s=settings.answer_pause_s,
-                                         answer_max_s=settings.answer_max_s)
-        app.state.sessions = manager
+        flow_config = FlowConfig(
+            answer_pause_s=settings.answer_pause_s, answer_max_s=settings.answer_max_s,
+            follow_up_approval_timeout_s=settings.follow_up_approval_timeout_s,
+        )
+        manager = SessionManager(
+            store, broker, scheduler, vision, ownership=ownership, event_writer=writer,
+            flow_factory=FlowFactory(store, interviewer, flow_config),
+            speech_config=speech_config, recordings_dir=settings.recordings_dir,
+        )
+        await ownership.start(lambda sid: sid in manager.live)
         # recruiters' actions from spectator sockets, routed to the session's node
         commands = CommandBus(manager, settings.node_id, settings.redis_url)
         await commands.start()
-        app.state.commands = commands
+        peers = PeerRegistry()
+        state = app.state
+        state.settings = settings
+        state.store = store
+        state.tokens = TokenIssuer(load_jwt_secret(settings), settings.jwt_expires_min)
+        state.observability = observability
+        state.spectators = SpectatorStats()
+        state.interviewer = interviewer
+        state.sessions = manager
+        state.commands = commands
+        state.peers = peers
         log.info("server ready: node=%s model=%s db=%s broker=%s", settings.node_id,
                  engine.model_name, settings.database_url, type(broker).__name__)
         try:
             yield
         finally:
-            await close_all_peers()
-            for session in list(app.state.sessions.live.values()):
-                await app.state.sessions.close(session, completed=False)
+            await peers.close_all()
+            for session in list(manager.live.values()):
+                await manager.close(session, completed=False)
             await commands.close()
             await writer.close()
-            await manager.ownership.close()
+            await ownership.close()
             await broker.close()
             await scheduler.close()
             await vision.close()
-            await app.state.interviewer.aclose()
+            await interviewer.aclose()
 
-    routes = [
-        Route("/api/health", health),
-        Route("/api/auth/register", register, methods=["POST"]),
-        Route("/api/auth/login", login, methods=["POST"]),
-        Route("/api/auth/me", me),
-        Route("/api/users/me/stats", my_stats),
-        Route("/api/jobs", jobs, methods=["GET", "POST"]),
-        Route("/api/jobs/{job_id}", job_detail, methods=["GET", "PUT", "PATCH", "DELETE"]),
-        Route("/api/interviews", interviews, methods=["GET", "POST"]),
-        Route("/api/interviews/{interview_id}", interview_detail, methods=["GET", "DELETE"]),
-        Route("/api/interviews/{interview_id}/events", interview_events),
-        Route("/api/interviews/{interview_id}/webrtc", webrtc_offer, methods=["POST"]),
-        Route("/api/interviews/{interview_id}/spectate/webrtc", spectator_video_offer,
-              methods=["POST"]),
-        WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
-        WebSocketRoute("/ws/interviews/{interview_id}/spectate", spectator_endpoint),
-        Route("/metrics", metrics_endpoint),
-        Route("/room/{interview_id}", room_page),
-        Route("/spectate/{interview_id}", spectator_page),
-        Route("/api/interviews/{interview_id}/recording", interview_recording),
-        Route("/replay/{interview_id}", replay_page),
-        Route("/api/interviews/{interview_id}/report", interview_report),
-        Route("/report/{interview_id}", report_page),
-        Route("/dashboard", dashboard_page),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ]
-    return Starlette(routes=routes, lifespan=lifespan,
+    return Starlette(routes=routes(), lifespan=lifespan,
                      exception_handlers={ApiError: api_error_handler})

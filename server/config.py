@@ -42,6 +42,10 @@ class Settings:
     # live turn-taking: silence that ends an answer, and the cap of one answer (seconds)
     answer_pause_s: float = field(default_factory=lambda: float(_env("ANSWER_PAUSE_S", "4.0")))
     answer_max_s: float = field(default_factory=lambda: float(_env("ANSWER_MAX_S", "180")))
+    # with approve_follow_ups: how long a follow-up waits for a recruiter's decision
+    follow_up_approval_timeout_s: float = field(
+        default_factory=lambda: float(_env("FOLLOW_UP_APPROVAL_TIMEOUT_S", "20"))
+    )
     # session recordings (<dir>/<interview id>.webm); empty = recording disabled
     recordings_dir: str = field(default_factory=lambda: _env("RECORDINGS_DIR", "data/recordings"))
     # accounts: the HS256 key of access tokens; unset = generated once and kept in

@@ -1,0 +1,72 @@
+"""Accounts API: register, log in, who am I."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from server.accounts.identity import require_user
+from server.accounts.rules import validate_registration
+from server.accounts.tokens import TokenIssuer, token_response
+from server.accounts.users import authenticate, create_user, user_json
+from server.errors import ApiError, unauthorized, validation_error
+from server.http.requests import json_body
+
+
+def _rounds(request: Request) -> int:
+    return request.app.state.settings.bcrypt_rounds
+
+
+def _tokens(request: Request) -> TokenIssuer:
+    return request.app.state.tokens
+
+
+async def register(request: Request) -> JSONResponse:
+    """`POST /api/auth/register` -> 201 {user, access_token, token_type, expires_in}."""
+    data = await json_body(request)
+    fields = validate_registration(data)
+    user = await asyncio.to_thread(
+        create_user, request.app.state.store, rounds=_rounds(request), **fields
+    )
+    return JSONResponse(token_response(_tokens(request), user), status_code=201)
+
+
+async def _credentials(request: Request) -> tuple[str, str]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # the OAuth2 password flow's form
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+    else:
+        data = await json_body(request)
+    login = data.get("username") or data.get("email") or data.get("login")
+    password = data.get("password")
+    fields = {}
+    if not isinstance(login, str) or not login.strip():
+        fields["username"] = "required (your username or email)"
+    if not isinstance(password, str) or not password:
+        fields["password"] = "required"
+    if fields:
+        raise validation_error(fields)
+    return login, password
+
+
+async def login(request: Request) -> JSONResponse:
+    """`POST /api/auth/login` {username | email, password} -> 200 {access_token, token_type,
+    expires_in, user}; 401 for a wrong login or password, 403 for a disabled account."""
+    login_name, password = await _credentials(request)
+    user = await asyncio.to_thread(
+        authenticate, request.app.state.store, login_name, password, _rounds(request)
+    )
+    if user is None:
+        raise unauthorized("wrong username, email or password", "invalid_credentials")
+    if not user.is_active:
+        raise ApiError(403, "account_disabled", "this account is disabled")
+    return JSONResponse(token_response(_tokens(request), user))
+
+
+async def me(request: Request) -> JSONResponse:
+    """`GET /api/auth/me` -> 200 the signed-in user; 401 without a valid token."""
+    user = await require_user(request)
+    return JSONResponse(user_json(user))

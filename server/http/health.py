@@ -1,0 +1,29 @@
+"""`/api/health` and the Prometheus `/metrics`."""
+
+from __future__ import annotations
+
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.live.manager import SessionManager
+from server.ops.metrics import Observability
+
+
+async def health(request: Request) -> JSONResponse:
+    manager: SessionManager = request.app.state.sessions
+    return JSONResponse(
+        {
+            "status": "ok",
+            "model": manager.scheduler.transcriber.model_name,
+            "sessions": len(manager.live),
+            "asr_backlog_s": round(manager.scheduler.backlog_s, 2),
+        }
+    )
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    obs: Observability = request.app.state.observability
+    obs.refresh(request.app)
+    return Response(generate_latest(obs.registry), media_type=CONTENT_TYPE_LATEST)

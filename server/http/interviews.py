@@ -1,0 +1,195 @@
+"""Interviews API: create (with a question plan), list, read, delete; the caller's statistics.
+
+Visibility: admins see every interview; other users the ones they created, answer (candidate)
+or were invited to (`recruiter_ids`). An interview the caller may not see is a 404, so ids do not
+leak; one they see but may not change is a 403. Anonymous interviews (made without logging in,
+for demos and the `simulate` tool) have no owner and are reached only with their tokens.
+Tokens: the creator and the candidate get both; other viewers only the spectator token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from server.accounts.access import can_view
+from server.accounts.identity import current_user, require_user
+from server.errors import ApiError, validation_error
+from server.http.interview_fields import clean_new_interview, list_filters
+from server.http.requests import json_body, page_params, room_url
+from server.interview.llm import Interviewer
+from server.store.interviews import candidate_interviews, delete_interview, list_interviews
+from server.store.models import Interview, User
+from server.store.store import Store
+
+FINISHED = ("completed", "abandoned", "interrupted")
+TREND_POINTS = 100
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def interview_json(request: Request, interview: Interview, viewer: User | None, *,
+                   creator: bool = False, token: str = "", detail: bool = True) -> dict[str, Any]:
+    """An interview as `viewer` may see it. `creator` = the anonymous caller who just made it;
+    `token` = the token the caller presented instead of logging in."""
+    uid = viewer.id if viewer is not None else None
+    is_creator = creator or (uid is not None and uid == interview.created_by)
+    is_candidate = (uid is not None and uid == interview.candidate_id) or (
+        bool(token) and token == interview.candidate_token
+    )
+    out: dict[str, Any] = {
+        "id": interview.id, "title": interview.title, "job_role": interview.job_role,
+        "job_id": interview.job_id, "status": interview.status,
+        "created_at": _iso(interview.created_at), "started_at": _iso(interview.started_at),
+        "ended_at": _iso(interview.ended_at), "created_by": interview.created_by,
+        "candidate_id": interview.candidate_id,
+        "recruiter_ids": list(interview.recruiter_ids or []),
+        "difficulty": interview.difficulty, "question_type": interview.question_type,
+        "num_questions": interview.num_questions, "plan_source": interview.plan_source,
+        "final_score": interview.final_score, "knowledge_score": interview.knowledge_score,
+        "confidence_score": interview.confidence_score,
+        "performance_level": interview.performance_level,
+    }
+    if detail:
+        questions = [dict(q) for q in interview.questions or []]
+        reviewer = (creator and viewer is None) or (
+            viewer is not None and viewer.role in ("recruiter", "admin") and not is_candidate
+        )
+        if not reviewer and interview.status not in FINISHED:
+            for q in questions:  # candidates see the answer key only after the interview
+                q.pop("expected_points", None)
+        out["questions"] = questions
+        out["report"] = interview.report
+    if is_creator or is_candidate:
+        out["candidate_token"] = interview.candidate_token
+        out["room_url"] = room_url(request, interview.id, interview.candidate_token)
+    if is_creator or is_candidate or can_view(viewer, interview) or (
+        bool(token) and token == interview.spectator_token
+    ):
+        out["spectator_token"] = interview.spectator_token
+    return out
+
+
+
+def user_stats(rows: list[Interview]) -> dict[str, Any]:
+    completed = [r for r in rows if r.status == "completed"]
+    scored = sorted((r for r in completed if r.final_score is not None),
+                    key=lambda r: (r.ended_at or r.created_at, r.id))
+
+    def mean(values: list[float | None]) -> float | None:
+        present = [v for v in values if v is not None]
+        return round(sum(present) / len(present), 1) if present else None
+
+    return {
+        "total": len(rows),
+        "completed": len(completed),
+        "average_score": mean([r.final_score for r in scored]),
+        "best_score": max((r.final_score for r in scored), default=None),
+        "average_confidence": mean([r.confidence_score for r in completed]),
+        "average_knowledge": mean([r.knowledge_score for r in completed]),
+        "trend": [
+            {"id": r.id, "date": _iso(r.ended_at or r.created_at), "final_score": r.final_score,
+             "job_role": r.job_role}
+            for r in scored[-TREND_POINTS:]
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+async def _plan(request: Request, fields: dict[str, Any]) -> None:
+    """Generate the question plan into `fields` (Groq when configured, else offline)."""
+    interviewer: Interviewer = request.app.state.interviewer
+    settings = fields["settings"]
+    try:
+        questions, source = await interviewer.plan(
+            role=fields["job_role"], difficulty=fields["difficulty"],
+            question_type=fields["question_type"], num_questions=fields["num_questions"],
+            job_description=settings.get("job_description", ""),
+            skills=settings.get("skills") or None,
+        )
+    except ValueError as exc:  # validated above already; kept as a safety net
+        raise validation_error({"num_questions": str(exc)}) from exc
+    fields["questions"] = [q.to_dict() for q in questions]
+    fields["plan_source"] = source
+
+
+async def create_interview(request: Request) -> JSONResponse:
+    """`POST /api/interviews` -> 201 the interview with its tokens and room_url."""
+    user = await current_user(request)  # None = anonymous; a bad token is a 401
+    data = await json_body(request)
+    fields = await clean_new_interview(request, data, user)
+    if fields["num_questions"] >= 1:
+        await _plan(request, fields)
+    store: Store = request.app.state.store
+    interview = await asyncio.to_thread(store.create_interview, **fields)
+    return JSONResponse(interview_json(request, interview, user, creator=True), status_code=201)
+
+
+async def interviews(request: Request) -> JSONResponse:
+    """`GET /api/interviews?page&page_size&status&role&created_from&created_to&min_score
+    &max_score` (the caller's, newest first) and `POST /api/interviews`."""
+    if request.method == "POST":
+        return await create_interview(request)
+    user = await require_user(request)
+    page, page_size = page_params(request)
+    filters = list_filters(request)
+    rows, total = await asyncio.to_thread(
+        list_interviews, request.app.state.store, user, filters, page, page_size
+    )
+    items = [interview_json(request, r, user, detail=False) for r in rows]
+    return JSONResponse({"items": items, "page": page, "page_size": page_size, "total": total})
+
+
+async def _visible_interview(request: Request) -> tuple[Interview, User | None, str]:
+    """The interview of the path if the caller may see it (user or token), else 404."""
+    user = await current_user(request)
+    token = request.query_params.get("token", "")
+    if user is None and not token:
+        raise ApiError(401, "unauthorized", "log in, or pass the interview's ?token=",
+                       headers={"WWW-Authenticate": "Bearer"})
+    store: Store = request.app.state.store
+    interview = await asyncio.to_thread(store.get_interview, request.path_params["interview_id"])
+    if interview is None:
+        raise ApiError(404, "not_found", "unknown interview")
+    by_token = bool(token) and token in (interview.candidate_token, interview.spectator_token)
+    if not by_token and not can_view(user, interview):
+        raise ApiError(404, "not_found", "unknown interview")
+    return interview, user, token if by_token else ""
+
+
+async def interview_detail(request: Request) -> Response:
+    """`GET /api/interviews/{id}` (a user who may see it, or its ?token=) and `DELETE` (its
+    creator or an admin; 409 while live)."""
+    if request.method == "GET":
+        interview, user, token = await _visible_interview(request)
+        return JSONResponse(interview_json(request, interview, user, token=token))
+    user = await require_user(request)
+    store: Store = request.app.state.store
+    interview = await asyncio.to_thread(store.get_interview, request.path_params["interview_id"])
+    if interview is None or not can_view(user, interview):
+        raise ApiError(404, "not_found", "unknown interview")
+    if user.role != "admin" and interview.created_by != user.id:
+        raise ApiError(403, "forbidden", "only the interview's creator or an admin may delete it")
+    if interview.status == "live" or interview.id in request.app.state.sessions.live:
+        raise ApiError(409, "live", "the interview is live; end it before deleting it")
+    await asyncio.to_thread(delete_interview, store, interview.id)
+    return Response(status_code=204)
+
+
+async def my_stats(request: Request) -> JSONResponse:
+    """`GET /api/users/me/stats`: the caller's interviews as a candidate."""
+    user = await require_user(request)
+    rows = await asyncio.to_thread(candidate_interviews, request.app.state.store, user.id)
+    return JSONResponse(user_stats(rows))

@@ -1,0 +1,379 @@
+"""Live turn-taking of an interview with a question plan: ask, listen, evaluate, follow up.
+
+One `InterviewFlow` per live session whose interview has questions (`server.interview.factory`
+makes it when `SessionManager.open` opens the session). It hooks the session's speech pipeline:
+
+* the first metrics tick (about 1 s after audio starts) asks the first planned question;
+* every `transcript.final` that ends after a question was asked belongs to that question's
+  answer (the answer text is the concatenation of those finals);
+* the answer ends after `answer_pause_s` without speech (at least one final first), on a
+  `{"type": "next"}` message, after `answer_max_s`, or on `stop`;
+* then `answer.completed`, the evaluation (`Interviewer.evaluate`, Groq or offline; a background
+  task, its `evaluation` event and `AnswerRecord` follow when it is done), and within
+  `follow_up_budget_s` the next `question`: one follow-up per planned question when the
+  interviewer asks for one (`is_follow_up: true`), else the next planned question;
+* after the last planned question (or a `stop`) it waits for the pending evaluations, builds the
+  report from the session's `evaluation`, `answer.completed` and `metrics` events, stores it and
+  the scores on the interview and emits `interview.completed` and `state: completed`.
+
+Recruiter actions (`server.interview.commands` routes them to `flow.staff`, a
+`server.interview.staff.StaffDesk`, from any node's spectator socket):
+
+* `ask(text, by)`: the recruiter's own question is queued and asked next: when the current
+  answer ends (instead of the automatic follow-up), at once when the flow is between questions
+  (a follow-up waiting for approval is then dropped), or as the very first question when no
+  question was asked yet. It is a `question` with `source: "recruiter"`, answered and evaluated
+  like any other, against an ad-hoc question without expected points;
+* with `approve_follow_ups` (the interview's `settings.approve_follow_ups`), a follow-up the
+  interviewer wants to ask is first shown to the staff (`staff.follow_up_pending`) and asked only
+  when approved (`approve(id, text, by)`, the text possibly edited); `reject(id, by)` or no
+  decision within `follow_up_approval_timeout_s` skips it (next planned question).
+
+Events whose type starts with `staff.` are for the staff only: the candidate socket drops them.
+Scoring is the analysers' (`analyzers.answer_metrics`, `analyzers.open_question`,
+`analyzers.session_report`); this module only decides when.
+
+Everything runs on the event loop; the only CPU work is the offline evaluator and report
+(pure Python, milliseconds). The database is written through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from analyzers.answer_eval import Evaluation, evaluate_answer_offline
+from analyzers.answer_metrics import answer_delivery, answer_vision
+from analyzers.followup import follow_up_points, offline_follow_up
+from analyzers.open_question import open_question_evaluation
+from analyzers.questions import SOURCE_INTERVIEWER, SOURCE_PLAN, SOURCE_RECRUITER, Question
+from analyzers.session_report import report_from_events
+from server.events.kinds import (
+    AnswerCompleted,
+    AnswerEvaluated,
+    EventKind,
+    InterviewCompleted,
+    QuestionAsked,
+    State,
+)
+from server.interview.llm import Interviewer
+from server.interview.staff import StaffDesk
+from server.interview.turns import FlowConfig, Turn
+from server.store.answers import add_answer
+from server.store.models import AnswerRecord
+from server.store.store import Store
+
+if TYPE_CHECKING:
+    from server.live.session import LiveSession
+
+log = logging.getLogger(__name__)
+
+#: the message types the flow handles on the candidate socket
+MESSAGE_TYPES = frozenset({"next"})
+
+
+class InterviewFlow:
+    """Turn-taking controller of one live session (see the module docstring)."""
+
+    def __init__(self, session: LiveSession, questions: list[Question], *,
+                 interviewer: Interviewer, store: Store, config: FlowConfig | None = None,
+                 approve_follow_ups: bool = False) -> None:
+        if not questions:
+            raise ValueError("an interview flow needs at least one question")
+        self.session = session
+        self.questions = questions
+        self.interviewer = interviewer
+        self.store = store
+        self.cfg = config or FlowConfig()
+        #: follow-ups wait for a recruiter's approval (the interview's setting)
+        self.approve_follow_ups = approve_follow_ups
+        self.state = "waiting"  # waiting | answering | closing | finished
+        self.turns: list[Turn] = []
+        self.follow_ups: Counter[int] = Counter()
+        self.completed = False  # every planned question was answered
+        self.finished = False
+        self.report: dict[str, Any] | None = None
+        self._stopping = False
+        self._driver: asyncio.Task | None = None
+        self._evaluations: set[asyncio.Task] = set()
+        self._finish_lock = asyncio.Lock()
+        #: recruiters' questions and follow-up approvals (server.interview.commands)
+        self.staff = StaffDesk(session.emit, self._is_open,
+                               max_queued=self.cfg.max_queued_questions,
+                               approval_timeout_s=self.cfg.follow_up_approval_timeout_s)
+        session.speech.final_listeners.append(self._on_final)
+        session.speech.tick_listeners.append(self._on_tick)
+
+    @property
+    def current(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    # -- socket messages --------------------------------------------------------------------
+    def handles(self, type_: object) -> bool:
+        return type_ in MESSAGE_TYPES
+
+    async def on_message(self, msg: dict) -> None:
+        """`next`: end the current answer now. Ignored while no answer is open (e.g. while the
+        previous answer is being evaluated)."""
+        if msg.get("type") == "next" and self.state == "answering":
+            self._end_answer("next")
+
+    # -- speech hooks (synchronous, on the event loop) ----------------------------------------
+    def _on_final(self, data: dict) -> None:
+        turn = self.current
+        if turn is None or turn.closed or self.state not in ("answering", "closing"):
+            return
+        if data["end"] <= turn.asked_t:
+            return  # speech from before the question
+        closing = turn.closing_t if self.state == "closing" else None
+        if closing is not None and data["start"] > closing:
+            return  # started after `next`: not part of this answer
+        turn.finals.append(data)
+
+    def _on_tick(self, t: float) -> None:
+        if self.finished or self._stopping:
+            return
+        if self.state == "waiting" and not self.turns:
+            if not self._ask_recruiter_question(-1):
+                self._ask(0, self.questions[0], is_follow_up=False)
+            return
+        turn = self.current
+        if self.state != "answering" or turn is None:
+            return
+        speech = self.session.speech
+        if t - turn.asked_t >= self.cfg.answer_max_s:
+            self._end_answer("timeout")
+        elif turn.finals and not speech.speaking:
+            last = max(turn.last_end or 0.0, speech.last_speech_end or 0.0)
+            if t - last >= self.cfg.answer_pause_s:
+                self._end_answer("pause")
+
+    # -- turns --------------------------------------------------------------------------------
+    def _ask(self, index: int, question: Question, *, is_follow_up: bool,
+             source: str = SOURCE_PLAN) -> None:
+        session = self.session
+        turn = Turn(turn=len(self.turns), index=index, question=question,
+                    is_follow_up=is_follow_up, asked_t=session.t,
+                    log_start=len(session.stream.log), source=source)
+        self.turns.append(turn)
+        self.state = "answering"
+        session.emit(QuestionAsked(
+            index=turn.event_index, turn=turn.turn, question_id=question.id,
+            text=question.text, question_type=question.type, skill=question.skill,
+            difficulty=question.difficulty, is_follow_up=is_follow_up,
+            total=len(self.questions), source=source,
+        ))
+
+    def _ask_recruiter_question(self, after_index: int) -> bool:
+        """Ask the oldest queued recruiter question, if any. `after_index` is the planned
+        question it comes after (-1: before the first): the plan resumes after it."""
+        asked = self.staff.next_question()
+        if asked is None:
+            return False
+        context = self.questions[max(0, min(after_index, len(self.questions) - 1))]
+        question = Question(id=asked.id, text=asked.text, type=context.type,
+                            skill=context.skill, expected_points=[],
+                            difficulty=context.difficulty)
+        self._ask(after_index, question, is_follow_up=False, source=SOURCE_RECRUITER)
+        return True
+
+    def _end_answer(self, reason: str) -> None:
+        turn = self.current
+        assert turn is not None
+        self.state = "closing"
+        turn.closing_t = self.session.t
+        self._driver = asyncio.create_task(self._drive(turn, reason))
+
+    async def _drive(self, turn: Turn, reason: str) -> None:
+        try:
+            await self._close_turn(turn, reason)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - reported; the session goes on
+            log.exception("interview flow of %s failed", self.session.id)
+            self.session.error("flow_failed", "the interview flow failed; please stop and retry")
+
+    async def _close_turn(self, turn: Turn, reason: str) -> None:
+        speech = self.session.speech
+        if reason in ("next", "timeout"):
+            # let the utterance in progress close (VAD end) and its final arrive
+            deadline = time.monotonic() + self.cfg.settle_max_s
+            while speech.speaking and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        ended = time.monotonic()
+        evaluation_task = self._answer_done(turn, reason)
+        if self._stopping or self._ask_recruiter_question(turn.index):
+            return
+        question, text = turn.question, turn.text  # final: the turn is closed
+        follow_up: str | None = None
+        if (turn.source == SOURCE_PLAN and text
+                and self.follow_ups[turn.index] < self.cfg.max_follow_ups):
+            follow_up, evaluation = await self._decide_follow_up(turn, evaluation_task, ended)
+            if self._stopping or self._ask_recruiter_question(turn.index):
+                return
+            if follow_up and self.approve_follow_ups:
+                follow_up = await self.staff.await_approval(
+                    turn.index, turn.question.id, len(self.turns), follow_up)
+                if self._stopping or self._ask_recruiter_question(turn.index):
+                    return
+            if follow_up:
+                self.follow_ups[turn.index] += 1
+                points = follow_up_points(question, evaluation, follow_up)
+                self._ask(turn.index, Question(
+                    id=question.id, text=follow_up, type=question.type, skill=question.skill,
+                    expected_points=points, difficulty=question.difficulty,
+                ), is_follow_up=True, source=SOURCE_INTERVIEWER)
+                return
+        nxt = turn.index + 1
+        if nxt < len(self.questions):
+            self._ask(nxt, self.questions[nxt], is_follow_up=False)
+        else:
+            self.completed = True
+            await self.finish(ended_by="flow")
+
+    def _is_open(self) -> bool:
+        return not (self.finished or self._stopping)
+
+    async def _decide_follow_up(self, turn: Turn, evaluation_task: asyncio.Task,
+                                ended: float) -> tuple[str | None, Evaluation]:
+        """The follow-up text (or None) and the evaluation it was based on, within budget: a
+        slow (Groq) evaluation is replaced by the offline one for this decision."""
+        question, text = turn.question, turn.text
+        try:
+            evaluation = await asyncio.wait_for(asyncio.shield(evaluation_task),
+                                                self.cfg.decision_wait_s)
+        except Exception:  # noqa: BLE001 - timeout or failure: fall back to the offline rubric
+            evaluation = evaluate_answer_offline(question, text, answer_delivery(turn.finals))
+        remaining = self.cfg.follow_up_budget_s - (time.monotonic() - ended)
+        try:
+            follow_up = await asyncio.wait_for(
+                self.interviewer.follow_up(question, text, evaluation), max(0.05, remaining)
+            )
+        except Exception:  # noqa: BLE001 - timeout or failure: the offline follow-up, never late
+            follow_up = offline_follow_up(question, text, evaluation)
+        return follow_up, evaluation
+
+    def _answer_done(self, turn: Turn, reason: str) -> asyncio.Task:
+        """Emit `answer.completed` and start the evaluation; returns the evaluation task."""
+        session = self.session
+        turn.closed = True
+        finals = list(turn.finals)
+        start = min((f["start"] for f in finals), default=turn.asked_t)
+        end = turn.last_end if finals else (turn.closing_t or session.t)
+        session.emit(AnswerCompleted(
+            index=turn.event_index, turn=turn.turn, question_id=turn.question.id,
+            is_follow_up=turn.is_follow_up, text=turn.text, start=round(start, 3),
+            end=round(end, 3), reason=reason, question_source=turn.source,
+        ))
+        delivery = answer_delivery(finals)
+        window = session.stream.log[turn.log_start:]
+        vision = answer_vision(
+            e.data for e in window
+            if e.type == EventKind.METRICS and start - 1.0 <= e.t <= end + 1.0
+        )
+        task = asyncio.create_task(self._evaluate(turn, start, end, delivery, vision))
+        self._evaluations.add(task)
+        task.add_done_callback(self._evaluations.discard)
+        return task
+
+    async def _evaluate(self, turn: Turn, start: float, end: float, delivery: dict,
+                        vision: dict) -> Evaluation:
+        question, text = turn.question, turn.text
+        try:
+            evaluation = await self.interviewer.evaluate(question, text, delivery=delivery)
+        except Exception:  # noqa: BLE001 - Interviewer falls back itself; belt and braces
+            log.exception("evaluating turn %d of %s failed", turn.turn, self.session.id)
+            evaluation = evaluate_answer_offline(question, text, delivery)
+        evaluation = open_question_evaluation(question, evaluation)
+        self.session.emit(AnswerEvaluated(
+            index=turn.event_index, turn=turn.turn, question_id=question.id,
+            question=question.text, is_follow_up=turn.is_follow_up,
+            question_source=turn.source, result=evaluation.to_dict(), delivery=delivery,
+            vision=vision,
+        ))
+        record = AnswerRecord(
+            interview_id=self.session.id, index=turn.turn,
+            question={**question.to_dict(), "planned_index": turn.event_index,
+                      "source": turn.source},
+            is_follow_up=turn.is_follow_up, answer=text, start=start, end=end,
+            score=evaluation.score, evaluation=evaluation.to_dict(),
+            delivery={**delivery, "vision": vision},
+        )
+        try:
+            await asyncio.to_thread(add_answer, self.store, record)
+        except Exception:  # noqa: BLE001 - the event is out; storage is best effort here
+            log.exception("storing the answer of turn %d of %s failed", turn.turn,
+                          self.session.id)
+        return evaluation
+
+    # -- the end ------------------------------------------------------------------------------
+    async def stop(self) -> None:
+        """The candidate stopped (after the speech flush): evaluate the answer in progress (if
+        it has words), then finish with what was answered."""
+        await self._wind_down()
+        await self.finish(ended_by="candidate")
+
+    async def close(self) -> None:
+        """The session ends without a `stop` (disconnect, shutdown): finish like `stop`, but
+        leave the interview's status to the session manager."""
+        await self._wind_down()
+        await self.finish(ended_by="disconnect")
+
+    async def _wind_down(self) -> None:
+        self._stopping = True
+        self.staff.expire()
+        if self._driver is not None and not self._driver.done():
+            await asyncio.gather(self._driver, return_exceptions=True)
+        turn = self.current
+        if self.state == "answering" and turn is not None:
+            self.state = "closing"
+            if turn.finals:
+                turn.closing_t = self.session.t
+                self._answer_done(turn, "stop")
+
+    async def finish(self, ended_by: str) -> None:
+        """Wait for the evaluations, build and store the report, emit `interview.completed`."""
+        async with self._finish_lock:
+            if self.finished:
+                return
+            self.finished = True
+            self.state = "finished"
+            if self._evaluations:
+                await asyncio.gather(*list(self._evaluations), return_exceptions=True)
+            session = self.session
+            questions = [q.to_dict() for q in self.questions]
+            report = report_from_events(session.stream.log, questions)
+            if report is None:
+                return  # nothing was answered: no report (the report API answers 409)
+            self.report = report
+            fields: dict[str, Any] = {
+                "final_score": float(report["final_score"]),
+                "knowledge_score": _float(report["knowledge_score"]),
+                "confidence_score": _float(report["confidence_score"]),
+                "performance_level": report["performance_level"],
+                "report": report,
+            }
+            if ended_by != "disconnect":
+                fields.update(status="completed", ended_at=datetime.now(UTC))
+            try:
+                await asyncio.to_thread(self.store.update_interview, session.id, **fields)
+            except Exception:  # noqa: BLE001 - still tell the candidate
+                log.exception("storing the report of %s failed", session.id)
+            session.emit(InterviewCompleted(
+                final_score=report["final_score"],
+                knowledge_score=report["knowledge_score"],
+                confidence_score=report["confidence_score"],
+                performance_level=report["performance_level"],
+                questions_answered=report["questions_answered"],
+                questions_total=len(self.questions),
+                complete=self.completed, report_url=f"/report/{session.id}",
+            ))
+            session.emit(State(state="completed"))
+
+
+def _float(x: Any) -> float | None:
+    return None if x is None else float(x)

@@ -1,0 +1,196 @@
+"""Fair scheduling of one shared Whisper model across live sessions.
+
+Finals are served first, oldest first, and are never dropped. Each session has at most one
+pending partial: a newer request replaces the older one, and the audio is taken only when a
+worker is free, so a partial always covers the newest audio. Whisper runs in a bounded thread
+pool; the event loop only picks jobs and delivers results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analyzers.asr import AsrResult, Transcriber
+from analyzers.audio import SAMPLE_RATE
+
+log = logging.getLogger(__name__)
+
+#: Returns (audio int16, prompt, context) for a partial, or None when nothing is to be done.
+PartialSource = Callable[[], "tuple[np.ndarray, str, object] | None"]
+PartialSink = Callable[[AsrResult, object], None]
+
+
+@dataclass(eq=False)  # compared by identity: removing one from the queue must not compare audio
+class _FinalJob:
+    key: str
+    audio: np.ndarray
+    prompt: str
+    future: asyncio.Future[AsrResult]
+    seq: int
+    queued_at: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class SchedulerStats:
+    finals_done: int = 0
+    partials_done: int = 0
+    partials_replaced: int = 0
+    partials_dropped: int = 0  # looping decodes, not shown
+    finals_cancelled: int = 0
+    busy_s: float = 0.0
+    final_wait_s: deque[float] = field(default_factory=lambda: deque(maxlen=500))
+
+
+class AsrScheduler:
+    """Runs transcription jobs for many sessions on `workers` threads of one model."""
+
+    def __init__(self, transcriber: Transcriber, workers: int = 1, max_backlog_s: float = 120.0):
+        self.transcriber = transcriber
+        self.workers = workers
+        self.max_backlog_s = max_backlog_s
+        self._finals: deque[_FinalJob] = deque()
+        self._partials: OrderedDict[str, tuple[PartialSource, PartialSink]] = OrderedDict()
+        self._wake = asyncio.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whisper")
+        self._tasks: list[asyncio.Task] = []
+        self._seq = itertools.count()
+        self._partials_running = 0
+        self._finals_running = 0
+        self.stats = SchedulerStats()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._worker(i)) for i in range(self.workers)]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- submission --------------------------------------------------------------------------
+    @property
+    def backlog_s(self) -> float:
+        """Seconds of audio waiting for a final transcript."""
+        return sum(len(j.audio) for j in self._finals) / SAMPLE_RATE
+
+    @property
+    def overloaded(self) -> bool:
+        return self.backlog_s > self.max_backlog_s
+
+    @property
+    def queue_depths(self) -> dict[str, int]:
+        return {"finals": len(self._finals), "partials": len(self._partials)}
+
+    def submit_final(self, key: str, audio: np.ndarray, prompt: str = "") -> asyncio.Future:
+        """Queue a final transcription (with word timings); never dropped unless cancelled."""
+        fut: asyncio.Future[AsrResult] = asyncio.get_running_loop().create_future()
+        self._finals.append(_FinalJob(key, audio, prompt, fut, next(self._seq)))
+        self._wake.set()
+        return fut
+
+    def cancel_final(self, fut: asyncio.Future) -> None:
+        """Withdraw a queued final that is no longer wanted (a speculative decode)."""
+        for job in self._finals:
+            if job.future is fut:
+                self._finals.remove(job)
+                self.stats.finals_cancelled += 1
+                break
+        fut.cancel()
+
+    def request_partial(self, key: str, source: PartialSource, sink: PartialSink) -> None:
+        """Ask for a partial of session `key`; replaces its pending request, if any."""
+        if key in self._partials:
+            self.stats.partials_replaced += 1  # keeps its place: longest waiting goes first
+        self._partials[key] = (source, sink)
+        self._wake.set()
+
+    def forget(self, key: str) -> None:
+        """Drop the pending partial of a session that ended."""
+        self._partials.pop(key, None)
+
+    # -- workers -------------------------------------------------------------------------------
+    @property
+    def partial_slots(self) -> int:
+        """Workers that may run partials at once: with several workers one is kept for finals,
+        so a final never waits behind partials; and no partial starts while a final runs, so
+        a final has the CPU to itself."""
+        return max(1, self.workers - 1)
+
+    async def _worker(self, index: int) -> None:
+        while True:
+            if self._finals:
+                self._finals_running += 1
+                try:
+                    await self._run_final(self._finals.popleft())
+                finally:
+                    self._finals_running -= 1
+                    self._wake.set()  # partials may start again
+            elif (self._partials and self._partials_running < self.partial_slots
+                  and self._finals_running == 0):
+                key, (source, sink) = self._partials.popitem(last=False)
+                self._partials_running += 1
+                try:
+                    await self._run_partial(key, source, sink)
+                finally:
+                    self._partials_running -= 1
+                    self._wake.set()  # a partial slot is free again
+            else:
+                self._wake.clear()
+                await self._wake.wait()
+
+    async def _run_final(self, job: _FinalJob) -> None:
+        if job.future.done():
+            return  # cancelled while queued
+        self.stats.final_wait_s.append(time.perf_counter() - job.queued_at)
+        t0 = time.perf_counter()
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._pool, self._transcribe_final, job
+            )
+        except Exception as exc:  # noqa: BLE001 - delivered to the waiter
+            log.exception("final transcription failed for %s", job.key)
+            if not job.future.done():
+                job.future.set_exception(exc)
+            return
+        finally:
+            self.stats.busy_s += time.perf_counter() - t0
+        self.stats.finals_done += 1
+        if not job.future.done():
+            job.future.set_result(result)
+
+    async def _run_partial(self, key: str, source: PartialSource, sink: PartialSink) -> None:
+        request = source()  # the newest audio, taken now that a worker is free
+        if request is None:
+            return
+        audio, prompt, context = request
+        t0 = time.perf_counter()
+        try:
+            result = await asyncio.get_running_loop().run_in_executor(
+                self._pool, self._transcribe_partial, audio, prompt
+            )
+        except Exception:  # noqa: BLE001 - a lost partial is replaced by the next one
+            log.exception("partial transcription failed for %s", key)
+            return
+        finally:
+            self.stats.busy_s += time.perf_counter() - t0
+        self.stats.partials_done += 1
+        if result.dropped:
+            self.stats.partials_dropped += 1
+            return
+        sink(result, context)
+
+    def _transcribe_final(self, job: _FinalJob) -> AsrResult:
+        return self.transcriber.transcribe(job.audio, prompt=job.prompt, words=True)
+
+    def _transcribe_partial(self, audio: np.ndarray, prompt: str) -> AsrResult:
+        return self.transcriber.transcribe(audio, prompt=prompt, retry=False)
