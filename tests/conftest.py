@@ -95,7 +95,7 @@ def server(tmp_path_factory, transcriber) -> Iterator[ServerThread]:
 def api_server(request, tmp_path_factory, transcriber):
     """A server of the test module's own on each database backend: a fresh SQLite file, then a
     fresh PostgreSQL schema (skipped when PostgreSQL is not running, unless CI is set)."""
-    from tests.db import serve_backend
+    from tests.support.db import serve_backend
 
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
     with serve_backend(request.param, tmp, transcriber) as srv:

@@ -1,0 +1,87 @@
+"""Scheduling of the shared model: finals first, newest partial only, a worker kept for finals.
+
+The transcriber here is a recorder with a fixed cost, so the order and overlap of jobs can be
+asserted exactly; the real model is exercised by the live tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+
+from server.live.asr_scheduler import AsrScheduler
+from tests.support.fakes import RecordingTranscriber
+
+
+def audio(seconds: float = 1.0) -> np.ndarray:
+    return np.zeros(int(16000 * seconds), np.int16)
+
+
+async def test_finals_run_before_queued_partials_and_are_never_dropped():
+    engine = RecordingTranscriber()
+    sched = AsrScheduler(engine, workers=1)
+    got_partials = []
+    for key in ("a", "b"):
+        sched.request_partial(key, lambda k=key: (audio(), f"partial-{k}", k),
+                              lambda r, ctx: got_partials.append(ctx))
+    finals = [sched.submit_final("c", audio(), f"final-{i}") for i in range(3)]
+    sched.start()
+    results = await asyncio.gather(*finals)
+    await asyncio.sleep(0.3)
+    await sched.close()
+    order = [c[0] for c in engine.calls]
+    assert order[:3] == ["final-0", "final-1", "final-2"]
+    assert [r.text for r in results] == ["final-0", "final-1", "final-2"]
+    assert sorted(order[3:]) == ["partial-a", "partial-b"] and sorted(got_partials) == ["a", "b"]
+    assert all(c[1] for c in engine.calls[:3]) and not any(c[1] for c in engine.calls[3:])
+
+
+async def test_only_the_newest_partial_of_a_session_runs_with_the_newest_audio():
+    engine = RecordingTranscriber()
+    sched = AsrScheduler(engine, workers=1)
+    state = {"audio_version": 0}
+    for version in range(5):
+        state["audio_version"] = version
+        sched.request_partial("a", lambda: (audio(), f"v{state['audio_version']}", None),
+                              lambda r, ctx: None)
+    assert sched.stats.partials_replaced == 4
+    sched.start()
+    await asyncio.sleep(0.3)
+    await sched.close()
+    assert [c[0] for c in engine.calls] == ["v4"]
+
+
+async def test_with_two_workers_one_is_kept_for_finals():
+    engine = RecordingTranscriber(cost_s=0.2)
+    sched = AsrScheduler(engine, workers=2)
+    assert sched.partial_slots == 1
+    for key in "abcd":
+        sched.request_partial(key, lambda k=key: (audio(), f"p-{k}", k), lambda r, ctx: None)
+    sched.start()
+    await asyncio.sleep(0.05)  # one partial is running; the other worker stays free
+    t0 = time.perf_counter()
+    result = await sched.submit_final("z", audio(), "final")
+    waited = time.perf_counter() - t0
+    await asyncio.sleep(1.0)
+    await sched.close()
+    assert result.text == "final"
+    assert waited < 0.2 + 0.1, f"the final waited behind partials: {waited:.2f}s"
+    partials = sorted((c for c in engine.calls if c[0].startswith("p-")), key=lambda c: c[2])
+    assert len(partials) == 4
+    # never two partials at once
+    assert all(b[2] >= a[3] - 1e-3 for a, b in zip(partials, partials[1:], strict=False))
+
+
+async def test_cancelled_speculative_final_is_not_run():
+    engine = RecordingTranscriber()
+    sched = AsrScheduler(engine, workers=1)
+    keep = sched.submit_final("a", audio(), "keep")
+    drop = sched.submit_final("a", audio(), "drop")
+    sched.cancel_final(drop)
+    sched.start()
+    assert (await keep).text == "keep"
+    await asyncio.sleep(0.1)
+    await sched.close()
+    assert [c[0] for c in engine.calls] == ["keep"] and sched.stats.finals_cancelled == 1
+    assert sched.backlog_s == 0
