@@ -9,7 +9,8 @@
  * The access token is kept in localStorage ('access_token'; the report page reads it too).
  */
 
-import { installChartCss, lineChart, scoreTone } from './charts.js';
+import { installChartCss, lineChart } from './shared/charts.js';
+import { scoreTone } from './shared/format.js';
 
 const TOKEN_KEY = 'access_token';
 const USER_KEY = 'access_user';

@@ -4,8 +4,8 @@
 // The recording's media time is the session clock, so an event's `t` (and a word's
 // `start`/`end`) is directly a `currentTime` of the player.
 
-import { spoke } from './gauges.js';
-import { formatClock } from './transcript-text.js';
+import { formatClock } from './shared/format.js';
+import { spoke } from './shared/metrics.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const WORD_TAIL_S = 0.15; // a word stays active this long after its end (short gaps)

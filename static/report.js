@@ -5,7 +5,10 @@
  * access token the dashboard keeps in localStorage ('access_token'), and draws it.
  */
 
-import { barList, formatClock, installChartCss, lineChart, scoreTone } from './charts.js';
+import { barList, installChartCss, lineChart } from './shared/charts.js';
+import { formatClock as clock, scoreTone } from './shared/format.js';
+
+const formatClock = (seconds) => clock(Math.round(Number(seconds) || 0));
 
 const TOKEN_KEY = 'access_token';
 const $ = (id) => document.getElementById(id);

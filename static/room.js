@@ -33,8 +33,9 @@
  * ---------------------------------------------------------------------------------------
  */
 
-import { createMetricGauges, showMetrics } from './gauges.js';
-import { formatClock, renderText } from './transcript-text.js';
+import { formatClock } from './shared/format.js';
+import { createMetricGauges, showMetrics } from './shared/gauges.js';
+import { renderText } from './shared/transcript.js';
 
 const KIND_AUDIO = 1;
 const KIND_VIDEO = 2;

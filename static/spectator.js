@@ -21,10 +21,10 @@
  * window.spectator.dropConnection() simulates a network drop.
  */
 
-import {
-  confidenceScore, createMetricGauges, eyeShare, num, showMetrics, spoke,
-} from './gauges.js';
-import { formatClock, renderText } from './transcript-text.js';
+import { formatClock, num } from './shared/format.js';
+import { createMetricGauges, showMetrics } from './shared/gauges.js';
+import { confidenceScore, eyeShare, spoke } from './shared/metrics.js';
+import { renderText } from './shared/transcript.js';
 
 const PING_MS = 20000;
 const SILENCE_MS = 45000;       // no frame (not even a pong) for this long: the socket is dead
@@ -770,7 +770,7 @@ function init() {
     return;
   }
   connect();
-  import('./charts.js')
+  import('./shared/charts.js')
     .then((mod) => {
       if (typeof mod.lineChart !== 'function') return;
       if (typeof mod.installChartCss === 'function') mod.installChartCss();
