@@ -6,7 +6,7 @@
 import { $, node, show } from '../shared/dom.js';
 import { fmt, formatClock, scoreTone } from '../shared/format.js';
 
-const pct = (x) => (x == null ? null : Math.round(100 * x));
+const percent = (x) => (x == null ? null : Math.round(100 * x));
 const clock = (seconds) => formatClock(Math.round(Number(seconds) || 0));
 
 function questionRow(cells, className) {
@@ -33,7 +33,7 @@ function answerDetails(a) {
   const extra = [];
   if (a.start != null && a.end != null) extra.push(`${clock(a.start)}–${clock(a.end)}`);
   if (a.delivery) extra.push(`${fmt(a.delivery.wpm)} wpm`, `${fmt(a.delivery.fillers_per_min, 1)} fillers/min`);
-  if (a.vision && a.vision.eye_contact != null) extra.push(`eye contact ${pct(a.vision.eye_contact)}%`);
+  if (a.vision && a.vision.eye_contact != null) extra.push(`eye contact ${percent(a.vision.eye_contact)}%`);
   if (a.vision && a.vision.confidence != null) extra.push(`confidence ${fmt(a.vision.confidence)}`);
   if (extra.length) d.append(node('p', null, extra.join(' · ')));
   return d;
@@ -56,8 +56,8 @@ export function drawQuestions(r) {
     for (const f of answers.filter((a) => a.index === q.index && a.is_follow_up)) {
       const fcell = node('div');
       fcell.append(node('span', 'tag', 'Follow-up'), node('span', null, f.question || ''), answerDetails(f));
-      body.append(questionRow([[fcell], [scoreCell(f.score), 'num'], [fmt(pct(f.accuracy)), 'num'],
-        [fmt(pct(f.coverage)), 'num'], [fmt(pct(f.clarity)), 'num'], [fmt(pct(f.depth)), 'num'],
+      body.append(questionRow([[fcell], [scoreCell(f.score), 'num'], [fmt(percent(f.accuracy)), 'num'],
+        [fmt(percent(f.coverage)), 'num'], [fmt(percent(f.clarity)), 'num'], [fmt(percent(f.depth)), 'num'],
         [f.delivery ? fmt(f.delivery.wpm) : '—', 'num']], 'follow-up'));
     }
   }

@@ -6,12 +6,13 @@
 
 import { $, node, replayAnimation } from '../shared/dom.js';
 import { scoreTone } from '../shared/format.js';
-import { questionTitle as title } from '../shared/questions.js';
+import { questionTitle } from '../shared/questions.js';
 import { createLiveTranscript, finalLine, timeNode } from '../shared/transcript.js';
 import { followUpAsked } from './controls.js';
 import { spectator } from './state.js';
 
-const questionTitle = (q) => title(q, { numberFollowUps: true });
+/** The title of a question on this page: a follow-up says which question it follows. */
+const titleOf = (q) => questionTitle(q, { numberFollowUps: true });
 const live = createLiveTranscript();
 
 export function onPartial(event) {
@@ -35,7 +36,7 @@ export function onQuestion(event, timeline) {
   const li = node('li', 'tl-question');
   li.dataset.seq = String(event.seq ?? '');
   const body = node('div', 'tl-body');
-  body.append(node('span', 'tl-kicker', questionTitle(event)), node('p', 'tl-question-text', text));
+  body.append(node('span', 'tl-kicker', titleOf(event)), node('p', 'tl-question-text', text));
   li.append(timeNode(event.t), body);
   timeline.append(li);
   if (event.is_follow_up) followUpAsked(event.index);
@@ -44,7 +45,7 @@ export function onQuestion(event, timeline) {
 /** #question: the newest question of a batch. */
 export function showQuestion(event) {
   spectator.question = event;
-  $('question-label').textContent = spectator.session === 'ended' ? 'Last question' : questionTitle(event);
+  $('question-label').textContent = spectator.session === 'ended' ? 'Last question' : titleOf(event);
   $('question-text').textContent = String(event.text || '').trim();
   const box = $('question');
   box.classList.add('has-question');
@@ -70,7 +71,7 @@ export function onAnswerCompleted(event, timeline) {
   card.dataset.seq = String(event.seq ?? '');
   const head = node('div', 'eval-head');
   head.append(node('span', 'score-badge', '…'),
-    node('span', 'eval-title', `${questionTitle(event)} · evaluating the answer…`));
+    node('span', 'eval-title', `${titleOf(event)} · evaluating the answer…`));
   card.append(timeNode(event.end ?? event.t), head);
 }
 
@@ -94,7 +95,7 @@ export function onEvaluation(event, timeline) {
   badge.dataset.tone = known ? scoreTone(score) : 'neutral';
   badge.setAttribute('aria-label', known ? `Score ${Math.round(score)} of 100` : 'No score');
   const head = node('div', 'eval-head');
-  head.append(badge, node('span', 'eval-title', `${questionTitle(event)} · evaluation`));
+  head.append(badge, node('span', 'eval-title', `${titleOf(event)} · evaluation`));
   const body = node('div', 'tl-body');
   body.append(head);
   if (event.feedback) body.append(node('p', 'eval-feedback', String(event.feedback)));
