@@ -1,19 +1,15 @@
 /*
- * Tiny dependency-free SVG gauges for the live room.
+ * Tiny dependency-free SVG gauges, and the live "Delivery" gauges of the room and the
+ * spectator page (createMetricGauges / showMetrics).
  *
  * Each factory draws into `host` (an element) and returns {set(value)}; `set(null)` shows
  * the empty state. Colours come from CSS classes (see style.css: .gauge-*), so the look is
  * themeable with CSS variables.
  */
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-function svg(name, attrs = {}, parent = null) {
-  const node = document.createElementNS(SVG_NS, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  if (parent) parent.appendChild(node);
-  return node;
-}
+import { $, svgNode as svg } from './dom.js';
+import { num } from './format.js';
+import { confidenceScore, eyeShare, spoke } from './metrics.js';
 
 const clamp01 = (x) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
@@ -107,26 +103,18 @@ export function barGauge(host, { min = 0, max = 100, tone = () => 'neutral' } = 
   };
 }
 
-// -- shared by the room and the spectator page: reading `metrics` events -------------------
+
+// -- the live gauges of a `metrics` event ------------------------------------------------------
 
 /** Set a gauge's text value (and its raw value in data-value, for tests and tools). */
 export function setValue(id, text, raw) {
-  const el = document.getElementById(id);
+  const el = $(id);
   el.textContent = text;
   el.dataset.value = raw == null ? '' : String(raw);
 }
 
-/** A finite number, or null. */
-export const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** eye_contact may be a share 0..1 or an object carrying one. */
-export function eyeShare(v) {
-  if (v && typeof v === 'object') v = v.value ?? v.share ?? v.score ?? v.eye_contact;
-  return num(v);
-}
-
-export const POSTURE_TEXT = { ok: 'Good', upright: 'Good', tilted: 'Tilted', slouching: 'Slouching' };
-export const POSTURE_TONE = { ok: 'ok', upright: 'ok', tilted: 'warn', slouching: 'bad' };
+const POSTURE_TEXT = { ok: 'Good', upright: 'Good', tilted: 'Tilted', slouching: 'Slouching' };
+const POSTURE_TONE = { ok: 'ok', upright: 'ok', tilted: 'warn', slouching: 'bad' };
 
 /**
  * The live gauges of a `.gauge` card set (room and spectator share ids): `gauge-wpm`,
@@ -134,7 +122,7 @@ export const POSTURE_TONE = { ok: 'ok', upright: 'ok', tilted: 'warn', slouching
  * visual for it. Returns {wpm, fillers, pauses?, eye, confidence}.
  */
 export function createMetricGauges() {
-  const visual = (id) => document.getElementById(id)?.querySelector('.gauge-visual');
+  const visual = (id) => $(id)?.querySelector('.gauge-visual');
   const gauges = {
     wpm: dialGauge(visual('gauge-wpm'), {
       min: 0, max: 220, ticks: [0, 120, 160, 220],
@@ -160,12 +148,6 @@ export function createMetricGauges() {
   return gauges;
 }
 
-/** True once the candidate has said something (delivery figures mean something). */
-export const spoke = (m) => (num(m.words) ?? 0) > 0 || (num(m.speaking_s) ?? 0) > 0;
-
-/** The confidence score of a `metrics` event (an object with `score`, or a number). */
-export const confidenceScore = (c) => num(c && typeof c === 'object' ? c.score : c);
-
 /** Show one `metrics` event on the gauges of `createMetricGauges()`; fields a message lacks
  * (vision, scoring) keep their "—" until they appear. */
 export function showMetrics(gauges, m) {
@@ -178,8 +160,7 @@ export function showMetrics(gauges, m) {
   const count = num(m.filler_count);
   const perMin = num(m.fillers_per_min);
   if (count != null) setValue('gauge-fillers-value', String(count), count);
-  document.getElementById('gauge-fillers-rate').textContent =
-    perMin != null && talked ? perMin.toFixed(1) : '—';
+  $('gauge-fillers-rate').textContent = perMin != null && talked ? perMin.toFixed(1) : '—';
   gauges.fillers.set(perMin != null && talked ? perMin : null);
 
   const pause = num(m.pause_ratio);
@@ -199,7 +180,7 @@ export function showMetrics(gauges, m) {
     const text = !key || key === 'unknown' ? '—'
       : POSTURE_TEXT[key] || key.charAt(0).toUpperCase() + key.slice(1);
     setValue('gauge-posture-value', text, key || null);
-    document.getElementById('gauge-posture').dataset.tone = POSTURE_TONE[key] || 'neutral';
+    $('gauge-posture').dataset.tone = POSTURE_TONE[key] || 'neutral';
   }
   if ('confidence' in m) {
     const score = confidenceScore(m.confidence);

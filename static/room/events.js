@@ -1,0 +1,43 @@
+/*
+ * The room's server events: the one entry point every transport calls (handleEvent), and
+ * which module handles each kind.
+ */
+
+import { createDispatcher } from '../shared/dispatch.js';
+import { EVENT } from '../shared/event-kinds.js';
+import { createMetricGauges, showMetrics } from '../shared/gauges.js';
+import { isReply } from '../shared/socket.js';
+import { onAnswerCompleted, onEvaluation, onQuestion } from './question.js';
+import { onError, onInterviewCompleted, onState } from './session.js';
+import { room } from './state.js';
+import { onFinal, onPartial } from './transcript.js';
+
+/** The room's handleEvent(event); it draws the gauges, so call it once the page is there. */
+export function createEventHandler() {
+  const gauges = createMetricGauges();
+  const dispatch = createDispatcher({
+    [EVENT.STATE]: onState,
+    [EVENT.TRANSCRIPT_PARTIAL]: onPartial,
+    [EVENT.TRANSCRIPT_FINAL]: onFinal,
+    [EVENT.METRICS]: (m) => {
+      room.lastMetrics = m;
+      showMetrics(gauges, m);
+    },
+    [EVENT.QUESTION]: onQuestion,
+    [EVENT.ANSWER_COMPLETED]: onAnswerCompleted,
+    [EVENT.EVALUATION]: onEvaluation,
+    [EVENT.INTERVIEW_COMPLETED]: onInterviewCompleted,
+    [EVENT.ERROR]: onError,
+  });
+
+  return function handleEvent(event) {
+    if (!event || typeof event !== 'object') return;
+    if (typeof event.seq === 'number') {
+      if (event.seq <= room.lastSeq) return; // duplicate (e.g. after a transport fallback)
+      room.lastSeq = event.seq;
+    }
+    room.stats.events++;
+    if (isReply(event)) return; // `pong`: not an event
+    if (!dispatch(event)) console.debug('room: unhandled event', event);
+  };
+}

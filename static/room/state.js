@@ -1,0 +1,44 @@
+/*
+ * The room's state: one object, read and changed by the room's modules, and exposed as
+ * window.room.state for tests and debugging.
+ */
+
+import { pathId, queryParam } from '../shared/location.js';
+
+export const room = {
+  interviewId: pathId('room'),
+  token: queryParam('token'),
+  phase: 'idle', // idle | starting | live | stopping | ended
+  serverState: null,
+  transport: null,
+  stream: null,
+  audioContext: null,
+  nodes: [],
+  worklet: null,
+  acceptingMedia: false, // send audio/video only between `listening` and Stop
+  micMuted: false, // while a question is read aloud, silence is sent instead of the mic
+  lastSeq: 0,
+  lastMetrics: null,
+  startRetries: 0,
+  startedAt: 0,
+  timers: [],
+  stopWaiters: [],
+  stats: { audioChunks: 0, audioBytes: 0, audioDropped: 0, videoFrames: 0, videoBytes: 0, videoSkipped: 0, events: 0 },
+};
+
+export function setPhase(phase) {
+  room.phase = phase;
+  document.body.dataset.phase = phase;
+}
+
+/** Wake whoever waits in stop() for the server's `stopped` (or the connection's end). */
+export function releaseStopWaiters() {
+  const waiters = room.stopWaiters.splice(0);
+  waiters.forEach((resolve) => resolve());
+}
+
+/** 'auto' | 'websocket' | 'webrtc' | another registered name: ?transport= or
+ * window.roomTransport (see transports.js). */
+export function chosenTransport() {
+  return String(queryParam('transport') || window.roomTransport || 'auto').toLowerCase();
+}

@@ -1,0 +1,18 @@
+/*
+ * Reading the fields of a `metrics` event (room, spectator and replay).
+ */
+
+import { num } from './format.js';
+
+/** True once the candidate has said something (delivery figures mean something). */
+export const spoke = (m) => (num(m.words) ?? 0) > 0 || (num(m.speaking_s) ?? 0) > 0;
+
+/** eye_contact may be a share 0..1 or an object carrying one. */
+export function eyeShare(v) {
+  if (v && typeof v === 'object') v = v.value ?? v.share ?? v.score ?? v.eye_contact;
+  return num(v);
+}
+
+/** The confidence score of a `metrics` event (an object with `score`, or a number). */
+export const confidenceScore = (c) => num(c && typeof c === 'object' ? c.score : c);
+

@@ -1,0 +1,107 @@
+/*
+ * One path for catch-up and live events: receive() drops any seq <= lastSeq (and socket
+ * replies), queues the event, and flush() renders the whole queue in one animation frame
+ * (one DOM append for the timeline, the gauges once with the newest metrics, the charts at
+ * most once a second).
+ */
+
+import { createDispatcher } from '../shared/dispatch.js';
+import { EVENT } from '../shared/event-kinds.js';
+import { createMetricGauges, showMetrics } from '../shared/gauges.js';
+import { isReply } from '../shared/socket.js';
+import { appendLines, nearBottom, renderPartial, stickToBottom } from '../shared/transcript.js';
+import { addPoints, scheduleCharts } from './charts.js';
+import { onError, onFollowUpPending, onFollowUpResolved } from './controls.js';
+import { onCompleted, onState, renderClock, setSession } from './session.js';
+import { spectator } from './state.js';
+import {
+  onAnswerCompleted, onEvaluation, onFinal, onPartial, onQuestion, shownPartial, showQuestion,
+} from './timeline.js';
+
+const LIVE_KINDS = new Set([
+  EVENT.TRANSCRIPT_PARTIAL, EVENT.TRANSCRIPT_FINAL, EVENT.METRICS, EVENT.QUESTION,
+]);
+
+let gauges = null;
+
+// A handler gets (event, batch): batch.timeline is the fragment appended after the batch,
+// batch.metrics / batch.question the newest of the batch (shown once).
+const dispatch = createDispatcher({
+  [EVENT.STATE]: onState,
+  [EVENT.TRANSCRIPT_PARTIAL]: onPartial,
+  [EVENT.TRANSCRIPT_FINAL]: (e, batch) => onFinal(e, batch.timeline),
+  [EVENT.METRICS]: (e, batch) => {
+    batch.metrics = e;
+    addPoints(e);
+  },
+  [EVENT.QUESTION]: (e, batch) => {
+    batch.question = e;
+    onQuestion(e, batch.timeline);
+  },
+  [EVENT.ANSWER_COMPLETED]: (e, batch) => onAnswerCompleted(e, batch.timeline),
+  [EVENT.EVALUATION]: (e, batch) => onEvaluation(e, batch.timeline),
+  [EVENT.INTERVIEW_COMPLETED]: onCompleted,
+  [EVENT.ERROR]: onError,
+  [EVENT.STAFF_FOLLOW_UP_PENDING]: onFollowUpPending,
+  [EVENT.STAFF_FOLLOW_UP_APPROVED]: onFollowUpResolved,
+  [EVENT.STAFF_FOLLOW_UP_REJECTED]: onFollowUpResolved,
+  [EVENT.STAFF_FOLLOW_UP_EXPIRED]: onFollowUpResolved,
+});
+
+/** Draw the gauges (once the page is there). */
+export function initFeed() {
+  gauges = createMetricGauges();
+}
+
+/** Every message of the socket (and window.spectator.handle(event)). */
+export function receive(event) {
+  if (!event || typeof event !== 'object') return;
+  spectator.stats.received++;
+  if (typeof event.seq === 'number') {
+    if (event.seq <= spectator.lastSeq) {
+      spectator.stats.duplicates++;
+      return;
+    }
+    spectator.lastSeq = event.seq;
+  }
+  if (isReply(event)) return; // `pong` / `ack`: not events
+  spectator.queue.push(event);
+  scheduleFlush();
+}
+
+function scheduleFlush() {
+  if (spectator.flushPending) return;
+  spectator.flushPending = true;
+  requestAnimationFrame(flush);
+  setTimeout(flush, 250); // a background tab gets no animation frames
+}
+
+function flush() {
+  if (!spectator.flushPending) return;
+  spectator.flushPending = false;
+  const events = spectator.queue;
+  spectator.queue = [];
+  if (!events.length) return;
+  const atBottom = nearBottom();
+  const batch = { timeline: document.createDocumentFragment(), metrics: null, question: null };
+  for (const event of events) {
+    spectator.stats.byType[event.type] = (spectator.stats.byType[event.type] || 0) + 1;
+    if (typeof event.t === 'number' && event.t >= spectator.clockT) {
+      spectator.clockT = event.t;
+      spectator.clockAt = performance.now();
+    }
+    if (spectator.session === 'waiting' && LIVE_KINDS.has(event.type)) setSession('live');
+    try {
+      dispatch(event, batch);
+    } catch (err) {
+      console.error('spectator: could not render', event, err);
+    }
+  }
+  if (batch.timeline.childNodes.length) appendLines(batch.timeline);
+  renderPartial(shownPartial());
+  if (batch.question) showQuestion(batch.question);
+  if (batch.metrics) showMetrics(gauges, batch.metrics);
+  renderClock();
+  if (spectator.chartsDirty) scheduleCharts();
+  if (atBottom) stickToBottom();
+}

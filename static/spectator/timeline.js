@@ -1,0 +1,111 @@
+/*
+ * The spectator's timeline (#transcript): final lines, questions, and a card per answer
+ * (pending while it is evaluated, then its score, feedback, strengths and improvements);
+ * plus the utterance being spoken and the current question.
+ */
+
+import { $, node, replayAnimation } from '../shared/dom.js';
+import { scoreTone } from '../shared/format.js';
+import { questionTitle } from '../shared/questions.js';
+import { createLiveTranscript, finalLine, timeNode } from '../shared/transcript.js';
+import { followUpAsked } from './controls.js';
+import { spectator } from './state.js';
+
+/** The title of a question on this page: a follow-up says which question it follows. */
+const titleOf = (q) => questionTitle(q, { numberFollowUps: true });
+const live = createLiveTranscript();
+
+export function onPartial(event) {
+  live.partialEvent(event);
+}
+
+export function onFinal(event, timeline) {
+  const text = live.finalEvent(event);
+  if (!text) return; // the partial it replaces was noise
+  timeline.append(finalLine(event, text));
+  spectator.finals++;
+}
+
+/** The partial to show (none once the session has ended). */
+export const shownPartial = () => (spectator.session === 'ended' ? null : live.partial);
+
+export function onQuestion(event, timeline) {
+  const text = String(event.text || '').trim();
+  if (!text) return;
+  spectator.lastAsk = '';
+  const li = node('li', 'tl-question');
+  li.dataset.seq = String(event.seq ?? '');
+  const body = node('div', 'tl-body');
+  body.append(node('span', 'tl-kicker', titleOf(event)), node('p', 'tl-question-text', text));
+  li.append(timeNode(event.t), body);
+  timeline.append(li);
+  if (event.is_follow_up) followUpAsked(event.index);
+}
+
+/** #question: the newest question of a batch. */
+export function showQuestion(event) {
+  spectator.question = event;
+  $('question-label').textContent = spectator.session === 'ended' ? 'Last question' : titleOf(event);
+  $('question-text').textContent = String(event.text || '').trim();
+  const box = $('question');
+  box.classList.add('has-question');
+  replayAnimation(box, 'is-new');
+}
+
+// -- answer cards -----------------------------------------------------------------------------
+
+function evalCard(event, timeline) {
+  const key = String(event.turn ?? event.index ?? '');
+  let card = spectator.evalCards.get(key);
+  if (!card) {
+    card = node('li', 'tl-card tl-eval is-pending');
+    spectator.evalCards.set(key, card);
+    timeline.append(card);
+  }
+  return card;
+}
+
+export function onAnswerCompleted(event, timeline) {
+  const card = evalCard(event, timeline);
+  if (!card.classList.contains('is-pending') || card.childNodes.length) return;
+  card.dataset.seq = String(event.seq ?? '');
+  const head = node('div', 'eval-head');
+  head.append(node('span', 'score-badge', '…'),
+    node('span', 'eval-title', `${titleOf(event)} · evaluating the answer…`));
+  card.append(timeNode(event.end ?? event.t), head);
+}
+
+function list(heading, items, className) {
+  const box = node('div', `eval-list ${className}`);
+  box.append(node('h3', 'eval-list-title', heading));
+  const ul = node('ul');
+  for (const item of items) ul.append(node('li', null, String(item)));
+  box.append(ul);
+  return box;
+}
+
+export function onEvaluation(event, timeline) {
+  const card = evalCard(event, timeline);
+  const t = card.querySelector('time');
+  card.replaceChildren();
+  card.classList.remove('is-pending');
+  const score = Number(event.score);
+  const known = event.score != null && Number.isFinite(score);
+  const badge = node('span', 'score-badge', known ? String(Math.round(score)) : '—');
+  badge.dataset.tone = known ? scoreTone(score) : 'neutral';
+  badge.setAttribute('aria-label', known ? `Score ${Math.round(score)} of 100` : 'No score');
+  const head = node('div', 'eval-head');
+  head.append(badge, node('span', 'eval-title', `${titleOf(event)} · evaluation`));
+  const body = node('div', 'tl-body');
+  body.append(head);
+  if (event.feedback) body.append(node('p', 'eval-feedback', String(event.feedback)));
+  const strengths = Array.isArray(event.strengths) ? event.strengths.filter(Boolean) : [];
+  const improvements = Array.isArray(event.improvements) ? event.improvements.filter(Boolean) : [];
+  if (strengths.length || improvements.length) {
+    const lists = node('div', 'eval-lists');
+    if (strengths.length) lists.append(list('Strengths', strengths, 'eval-strengths'));
+    if (improvements.length) lists.append(list('To improve', improvements, 'eval-improvements'));
+    body.append(lists);
+  }
+  card.append(t || timeNode(event.t), body);
+}
