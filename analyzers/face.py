@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 import cv2
 import mediapipe as mp
@@ -221,7 +222,25 @@ def prepare_rgb(rgb: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
-class FaceAnalyzer:
+class GraphOwner:
+    """Owns MediaPipe graphs: `close()` releases them, also as a context manager."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class FaceAnalyzer(GraphOwner):
     """MediaPipe Face Mesh (refined, 478 landmarks) with a full-range detector fallback."""
 
     def __init__(self, max_side: int = MAX_SIDE) -> None:
@@ -280,14 +299,3 @@ class FaceAnalyzer:
         """Release the MediaPipe graphs."""
         self._mesh.close()
         self._detector.close()
-
-    def __enter__(self) -> FaceAnalyzer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from types import TracebackType
 
 import mediapipe as mp
 import numpy as np
 
-from analyzers.face import MAX_SIDE, prepare_rgb
+from analyzers.face import MAX_SIDE, GraphOwner, prepare_rgb
 
 #: Landmarks (nose and both shoulders) must be at least this visible to count.
 MIN_VISIBILITY = 0.5
@@ -79,7 +78,7 @@ def observe_keypoints(
     )
 
 
-class PoseAnalyzer:
+class PoseAnalyzer(GraphOwner):
     """MediaPipe Pose (model_complexity=1, static image mode) reduced to shoulder metrics."""
 
     def __init__(self, max_side: int = MAX_SIDE) -> None:
@@ -105,14 +104,3 @@ class PoseAnalyzer:
     def close(self) -> None:
         """Release the MediaPipe graph."""
         self._pose.close()
-
-    def __enter__(self) -> PoseAnalyzer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

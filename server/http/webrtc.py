@@ -21,9 +21,10 @@ from starlette.responses import JSONResponse, Response
 
 from media.webrtc import PeerLimitError, PeerRegistry
 from server.accounts.access import user_can_watch
-from server.errors import error
+from server.errors import ApiError, error
 from server.live.manager import SessionManager
 from server.live.session import LiveSession
+from server.store.models import Interview
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,14 @@ async def forward_to_owner(request: Request, body: bytes) -> Response | None:
     return Response(r.content, status_code=r.status_code, media_type="application/json")
 
 
+async def _interview(manager: SessionManager, interview_id: str) -> Interview:
+    """The interview of an offer; ApiError 404 when there is none."""
+    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
+    if interview is None:
+        raise ApiError(404, "not_found", "unknown interview")
+    return interview
+
+
 def _parse_offer(body: bytes) -> tuple[str, str] | JSONResponse:
     try:
         data = json.loads(body) if body else None
@@ -79,9 +88,7 @@ async def webrtc_offer(request: Request) -> JSONResponse:
     """Create (or replace) the session's peer from the browser's offer; return the answer."""
     manager: SessionManager = request.app.state.sessions
     interview_id = request.path_params["interview_id"]
-    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
-    if interview is None:
-        return error(404, "not_found", "unknown interview")
+    interview = await _interview(manager, interview_id)
     token = request.query_params.get("token", "")
     if not token or token != interview.candidate_token:
         return error(403, "forbidden", "invalid token")
@@ -129,9 +136,7 @@ async def spectator_video_offer(request: Request) -> JSONResponse:
     `SPECTATOR_VIDEO_MAX` viewers a session, since every viewer costs one video encode."""
     manager: SessionManager = request.app.state.sessions
     interview_id = request.path_params["interview_id"]
-    interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
-    if interview is None:
-        return error(404, "not_found", "unknown interview")
+    interview = await _interview(manager, interview_id)
     token = request.query_params.get("token", "")
     spectator = bool(token) and token == interview.spectator_token
     if not spectator and (token or not await user_can_watch(request, interview)):

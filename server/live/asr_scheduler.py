@@ -14,13 +14,13 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from analyzers.asr import AsrResult, Transcriber
 from analyzers.audio import SAMPLE_RATE
+from server.live.pool import PooledWorkers
 
 log = logging.getLogger(__name__)
 
@@ -50,32 +50,20 @@ class SchedulerStats:
     final_wait_s: deque[float] = field(default_factory=lambda: deque(maxlen=500))
 
 
-class AsrScheduler:
+class AsrScheduler(PooledWorkers):
     """Runs transcription jobs for many sessions on `workers` threads of one model."""
 
     def __init__(self, transcriber: Transcriber, workers: int = 1, max_backlog_s: float = 120.0):
+        super().__init__(workers, "whisper")
         self.transcriber = transcriber
-        self.workers = workers
         self.max_backlog_s = max_backlog_s
         self._finals: deque[_FinalJob] = deque()
         self._partials: OrderedDict[str, tuple[PartialSource, PartialSink]] = OrderedDict()
         self._wake = asyncio.Event()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="whisper")
-        self._tasks: list[asyncio.Task] = []
         self._seq = itertools.count()
         self._partials_running = 0
         self._finals_running = 0
         self.stats = SchedulerStats()
-
-    # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._worker(i)) for i in range(self.workers)]
-
-    async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- submission --------------------------------------------------------------------------
     @property

@@ -13,13 +13,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from analyzers.face import FaceAnalyzer, FaceObservation
 from analyzers.pose import PoseAnalyzer, PoseObservation
+from server.live.pool import PooledWorkers
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +41,16 @@ class VisionResult:
     error: Exception | None = None
 
 
-class VisionScheduler:
+class VisionScheduler(PooledWorkers):
+    """Analyses the newest frame of each session on `workers` threads, round-robin."""
+
     def __init__(self, workers: int = 1) -> None:
-        self.workers = workers
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vision")
+        super().__init__(workers, "vision")
         self._local = threading.local()
         self._pending: OrderedDict[str, VisionJob] = OrderedDict()
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task] = []
         self.replaced = 0
         self.analysed = 0
-
-    def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
-
-    async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
     @property
     def queue_depth(self) -> int:
@@ -94,7 +85,7 @@ class VisionScheduler:
             return VisionResult(job.t, None, None, (time.perf_counter() - t0) * 1000, exc)
         return VisionResult(job.t, face, pose, (time.perf_counter() - t0) * 1000)
 
-    async def _worker(self) -> None:
+    async def _worker(self, index: int) -> None:
         loop = asyncio.get_running_loop()
         while True:
             if not self._pending:

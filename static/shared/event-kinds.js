@@ -1,15 +1,12 @@
-/*
- * The kinds of event the server emits on the interview's event stream (the `type` of every
- * event on the candidate and spectator sockets and in GET /api/interviews/{id}/events).
- *
- * This is the one list the pages use: route events with createDispatcher() (dispatch.js),
- * which refuses a handler for a kind that is not here. Keep the block below one entry per line
- * (`  NAME: 'wire.name',`): a Python test parses it and compares it with the server's list.
- * Socket replies (`pong`, `ack`) are not events: see socket.js.
- */
-
+// The kinds of event the server emits (the `type` of every event on the
+// candidate and spectator sockets and in GET /api/interviews/{id}/events).
+// Generated from server/events/kinds.py by `python -m server.events.kinds`:
+// do not edit, regenerate. Route events with createDispatcher() (dispatch.js),
+// which refuses a handler for a kind that is not here. Socket replies (`pong`,
+// `ack`) are not events.
 export const EVENT = Object.freeze({
   STATE: 'state',
+  ERROR: 'error',
   TRANSCRIPT_PARTIAL: 'transcript.partial',
   TRANSCRIPT_FINAL: 'transcript.final',
   METRICS: 'metrics',
@@ -17,7 +14,6 @@ export const EVENT = Object.freeze({
   ANSWER_COMPLETED: 'answer.completed',
   EVALUATION: 'evaluation',
   INTERVIEW_COMPLETED: 'interview.completed',
-  ERROR: 'error',
   STAFF_QUESTION_QUEUED: 'staff.question_queued',
   STAFF_FOLLOW_UP_PENDING: 'staff.follow_up_pending',
   STAFF_FOLLOW_UP_APPROVED: 'staff.follow_up_approved',

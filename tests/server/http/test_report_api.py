@@ -188,7 +188,7 @@ def test_pages_are_served(api_server):
     dash = httpx.get(f"{api_server.url}/dashboard")
     assert dash.status_code == 200 and 'id="login"' in dash.text
     assert "/static/dashboard.js" in dash.text
-    for name in ("report.js", "dashboard.js", "charts.js"):
+    for name in ("report.js", "dashboard.js", "shared/charts.js"):
         r = httpx.get(f"{api_server.url}/static/{name}")
         assert r.status_code == 200 and "javascript" in r.headers["content-type"], name
 
