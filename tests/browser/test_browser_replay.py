@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-import tests.test_simulate as simulate_tests
 from media.simulate import create_interview, stream_pcm
 from media.video_source import jpeg_frames
+from tests.support.media import write_mp4
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -123,7 +123,7 @@ ACTIVE = """() => {
 @pytest.fixture(scope="module")
 def jfk_replay(server, jfk, tmp_path_factory) -> dict:
     samples, rate = jfk
-    video = simulate_tests.write_mp4(tmp_path_factory.mktemp("video") / "face.mp4")
+    video = write_mp4(tmp_path_factory.mktemp("video") / "face.mp4")
     interview, words = stream_interview(server, samples, rate, jpeg_frames(video, 5.0))
     events = httpx.get(f"{server.url}/api/interviews/{interview['id']}/events",
                        params={"token": interview["spectator_token"], "limit": 1000},
