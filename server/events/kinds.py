@@ -25,6 +25,8 @@ class EventKind(StrEnum):
     ANSWER_COMPLETED = "answer.completed"
     EVALUATION = "evaluation"
     INTERVIEW_COMPLETED = "interview.completed"
+    CANDIDATE_DISCONNECTED = "candidate.disconnected"
+    CANDIDATE_RECONNECTED = "candidate.reconnected"
     STAFF_QUESTION_QUEUED = "staff.question_queued"
     STAFF_FOLLOW_UP_PENDING = "staff.follow_up_pending"
     STAFF_FOLLOW_UP_APPROVED = "staff.follow_up_approved"
@@ -174,6 +176,23 @@ class InterviewCompleted(Payload):
     questions_total: int
     complete: bool
     report_url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CandidateDisconnected(Payload):
+    """The candidate's socket went without `stop`: the session waits `grace_s` for them."""
+
+    KIND = EventKind.CANDIDATE_DISCONNECTED
+    reason: str  # closed (the socket closed) | server_restart | replaced
+    grace_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CandidateReconnected(Payload):
+    """The candidate is back; `offline_s`: wall-clock seconds they were away."""
+
+    KIND = EventKind.CANDIDATE_RECONNECTED
+    offline_s: float
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

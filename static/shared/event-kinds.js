@@ -14,6 +14,8 @@ export const EVENT = Object.freeze({
   ANSWER_COMPLETED: 'answer.completed',
   EVALUATION: 'evaluation',
   INTERVIEW_COMPLETED: 'interview.completed',
+  CANDIDATE_DISCONNECTED: 'candidate.disconnected',
+  CANDIDATE_RECONNECTED: 'candidate.reconnected',
   STAFF_QUESTION_QUEUED: 'staff.question_queued',
   STAFF_FOLLOW_UP_PENDING: 'staff.follow_up_pending',
   STAFF_FOLLOW_UP_APPROVED: 'staff.follow_up_approved',
