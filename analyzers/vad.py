@@ -52,22 +52,25 @@ class VadSegmenter:
     `end_ms` of silence, at `max_utterance_s`, or on `flush()`.
     """
 
-    def __init__(self, config: VadConfig | None = None) -> None:
+    def __init__(self, config: VadConfig | None = None, *, start_sample: int = 0,
+                 first_id: int = 1) -> None:
+        """`start_sample`: the stream position of the first sample pushed (a resumed stream
+        continues its positions); `first_id`: the id of the first utterance."""
         self.cfg = config or VadConfig()
         self._vad = webrtcvad.Vad(self.cfg.aggressiveness)
         self._frame = SAMPLE_RATE * self.cfg.frame_ms // 1000
         self._pending = np.zeros(0, dtype=np.int16)
-        self._pos = 0  # samples consumed into whole frames
+        self._pos = start_sample  # samples consumed into whole frames
         preroll_frames = max(1, self.cfg.preroll_ms // self.cfg.frame_ms)
         self._preroll: deque[np.ndarray] = deque(maxlen=preroll_frames)
         self._recent: deque[bool] = deque(maxlen=self.cfg.onset_window)
         self._chunks: list[np.ndarray] = []
-        self._utt_start = 0
-        self._speech_start = 0
-        self._last_voiced_end = 0
+        self._utt_start = start_sample
+        self._speech_start = start_sample
+        self._last_voiced_end = start_sample
         self._silence_ms = 0
         self._paused = False
-        self._next_id = 1
+        self._next_id = first_id
         self.in_speech = False
         self.voiced_samples = 0  # total voiced samples seen, for pause ratios
 

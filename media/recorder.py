@@ -14,8 +14,9 @@ WebM file while the session runs.
   holds the first audio (at most `video_wait_s` seconds) until a video frame arrives; with no
   frame by then the file is audio-only and later frames are ignored (counted).
 * **Back-pressure:** the queue holds up to `max_queue_audio_s` seconds of audio; when it is full
-  `push_audio` waits briefly and then drops the chunk (counted; the gap becomes silence).
-  Video frames are dropped when `max_queue_frames` are waiting.
+  `push_audio` drops the chunk at once (it never waits: it runs on the event loop), counts it
+  and logs each run of drops with how much was lost; the gap becomes silence. Video frames are
+  dropped (counted) when `max_queue_frames` are waiting.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import asyncio
 import collections
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -47,8 +47,8 @@ class RecorderStats:
     audio_chunks: int = 0
     audio_s: float = 0.0  # seconds of audio encoded (at the input rate, before resampling)
     audio_gap_s: float = 0.0  # silence inserted for gaps in the session clock
-    audio_blocked: int = 0  # pushes that had to wait for queue space
-    audio_dropped: int = 0  # chunks dropped after waiting (the queue stayed full)
+    audio_dropped: int = 0  # chunks dropped because the queue was full
+    audio_dropped_s: float = 0.0  # and how many seconds of audio they held
     frames_in: int = 0  # frames offered
     frames_sampled_out: int = 0  # skipped to reach `video_fps`
     frames_queue_full: int = 0  # dropped: too many frames waiting
@@ -81,7 +81,6 @@ class SessionRecorder:
         video_wait_s: float = 5.0,
         max_queue_audio_s: float = 30.0,
         max_queue_frames: int = 10,
-        block_s: float = 0.1,
         cluster_ms: int = 1000,
     ) -> None:
         self.dir = Path(path_dir)
@@ -94,7 +93,6 @@ class SessionRecorder:
         self.video_wait_s = video_wait_s
         self.max_queue_audio_s = max_queue_audio_s
         self.max_queue_frames = max_queue_frames
-        self.block_s = block_s
         self.cluster_ms = cluster_ms
         self.stats = RecorderStats()
         self.closed = False
@@ -109,7 +107,7 @@ class SessionRecorder:
         self._thread: threading.Thread | None = None
         self._audio_started = False
         self._next_frame_t = 0.0
-        self._warned_full = False
+        self._dropping = False  # in a run of dropped chunks (logged when it starts and ends)
 
         # writer side (thread)
         self._pending: list[tuple] = []
@@ -133,18 +131,18 @@ class SessionRecorder:
         seconds = len(pcm) / 2 / rate
         with self._cond:
             if self._queued_audio_s + seconds > self.max_queue_audio_s:
-                self.stats.audio_blocked += 1
-                deadline = time.monotonic() + self.block_s
-                while self._queued_audio_s + seconds > self.max_queue_audio_s:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        self.stats.audio_dropped += 1
-                        if not self._warned_full:
-                            self._warned_full = True
-                            log.warning("recording %s: writer too slow, dropping audio",
-                                        self.interview_id)
-                        return
-                    self._cond.wait(left)
+                self.stats.audio_dropped += 1
+                self.stats.audio_dropped_s += seconds
+                if not self._dropping:
+                    self._dropping = True
+                    log.warning("recording %s: the writer is %.0f s behind; dropping audio "
+                                "(a gap of silence in the file)", self.interview_id,
+                                self._queued_audio_s)
+                return
+            if self._dropping:
+                self._dropping = False
+                log.warning("recording %s: recording again; %.1f s of audio dropped so far",
+                            self.interview_id, self.stats.audio_dropped_s)
             self._ensure_thread()
             self._audio_started = True
             self._queue.append(("audio", pcm, t, rate, seconds))

@@ -3,8 +3,11 @@ its collaborators, and tears them down in order."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import signal
+import threading
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -39,7 +42,7 @@ from server.ops.metrics import Observability, SpectatorStats
 from server.store.ownership import LocalOwnership, RedisOwnership
 from server.store.store import Store
 from server.store.writer import EventWriter
-from server.ws.candidate import candidate_endpoint
+from server.ws.candidate import candidate_endpoint, hand_over
 from server.ws.spectator import spectator_endpoint
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,34 @@ def _ensure_sqlite_dir(url: str) -> None:
         path = Path(url.removeprefix("sqlite:///"))
         if path.parent and str(path.parent) not in ("", "."):
             path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def graceful_sigterm(manager: SessionManager, peers: PeerRegistry) -> None:
+    """On SIGTERM, hand the live sessions over (`hand_over`: finals, evaluations, events out
+    and stored, sockets closed with 1012) before the server stops: uvicorn alone would close
+    the sockets first. Only where signals can be handled (the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+    stop_server = signal.getsignal(signal.SIGTERM)
+
+    async def drain_then_stop() -> None:
+        try:
+            n = await hand_over(manager)
+            await peers.close_all()
+            log.info("SIGTERM: %d live session(s) handed over", n)
+        finally:
+            if callable(stop_server):
+                stop_server(signal.SIGTERM, None)
+            else:
+                loop.remove_signal_handler(signal.SIGTERM)
+                signal.raise_signal(signal.SIGTERM)
+
+    def on_sigterm() -> None:
+        if not manager.draining:
+            loop.create_task(drain_then_stop())
+
+    loop.add_signal_handler(signal.SIGTERM, on_sigterm)
 
 
 def routes() -> list[BaseRoute]:
@@ -125,8 +156,10 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             store, broker, scheduler, vision, ownership=ownership, event_writer=writer,
             flow_factory=FlowFactory(store, interviewer, flow_config),
             speech_config=speech_config, recordings_dir=settings.recordings_dir,
+            resume_grace_s=settings.resume_grace_s,
         )
         await ownership.start(lambda sid: sid in manager.live)
+        manager.start()  # ends orphans: their server went away, their candidate did not return
         # recruiters' actions from spectator sockets, routed to the session's node
         commands = CommandBus(manager, settings.node_id, settings.redis_url)
         await commands.start()
@@ -141,14 +174,16 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         state.sessions = manager
         state.commands = commands
         state.peers = peers
+        graceful_sigterm(manager, peers)
         log.info("server ready: node=%s model=%s db=%s broker=%s", settings.node_id,
                  engine.model_name, settings.database_url, type(broker).__name__)
         try:
             yield
         finally:
+            if not manager.draining:  # stopped without SIGTERM: hand the sessions over too
+                await hand_over(manager)
             await peers.close_all()
-            for session in list(manager.live.values()):
-                await manager.close(session, completed=False)
+            await manager.stop()
             await commands.close()
             await writer.close()
             await ownership.close()

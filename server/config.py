@@ -42,6 +42,8 @@ class Settings:
     # live turn-taking: silence that ends an answer, and the cap of one answer (seconds)
     answer_pause_s: float = field(default_factory=lambda: float(_env("ANSWER_PAUSE_S", "4.0")))
     answer_max_s: float = field(default_factory=lambda: float(_env("ANSWER_MAX_S", "180")))
+    # a candidate who drops keeps their session this long (then it is abandoned)
+    resume_grace_s: float = field(default_factory=lambda: float(_env("RESUME_GRACE_S", "60")))
     # with approve_follow_ups: how long a follow-up waits for a recruiter's decision
     follow_up_approval_timeout_s: float = field(
         default_factory=lambda: float(_env("FOLLOW_UP_APPROVAL_TIMEOUT_S", "20"))

@@ -105,6 +105,7 @@ class Metrics(Payload):
     fillers_per_min: float
     pause_ratio: float
     speaking_s: float
+    voiced_s: float  # seconds of voiced audio so far (what the pause ratio is made of)
     vision: dict[str, Any] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -55,19 +56,30 @@ class Publisher(Protocol):
     def publish(self, event: Event) -> None: ...
 
 
-class EventStream:
-    """The ordered event log of one session, published as it grows."""
+#: the newest events a session keeps in memory; older ones are read back from storage
+LOG_MAX = 1000
 
-    def __init__(self, session_id: str, publisher: Publisher, start_seq: int = 0) -> None:
+
+class EventStream:
+    """The ordered event log of one session, published as it grows. Only the newest `maxlen`
+    events stay in memory (`log`); the history is the store's."""
+
+    def __init__(self, session_id: str, publisher: Publisher, start_seq: int = 0,
+                 maxlen: int = LOG_MAX) -> None:
         self.session_id = session_id
         self._publisher = publisher
         self._seq = start_seq
         self.start_seq = start_seq  # events up to this seq were made before this stream opened
-        self.log: list[Event] = []
+        self.log: deque[Event] = deque(maxlen=maxlen)
 
     @property
     def last_seq(self) -> int:
         return self._seq
+
+    @property
+    def first_kept_seq(self) -> int:
+        """The seq of the oldest event in `log` (the next seq when it is empty)."""
+        return self.log[0].seq if self.log else self._seq + 1
 
     def emit(self, payload: Payload, t: float) -> Event:
         """Append and publish the event of `payload` at session time `t`."""

@@ -2,8 +2,10 @@
 
 Each session's events are appended to a Redis stream `events:{id}` (capped, expiring), which
 is both the cross-node channel and a log for catch-up. The node that runs a session publishes
-to it and delivers to its own subscribers directly; another node reads the stream with one
-reader task per watched session and fans the events out to its local subscribers.
+to it and delivers to its own subscribers once the append succeeded: a client never sees an
+event that another node, resuming the session after this one died, would not know (its `seq`
+would be given again). Another node reads the stream with one reader task per watched session
+and fans the events out to its local subscribers.
 """
 
 from __future__ import annotations
@@ -74,12 +76,15 @@ class RedisBroker(InProcessBroker):
             self._local_sessions.discard(session_id)
 
     def publish(self, event: Event) -> None:
-        super().publish(event)
+        """To the sinks at once; to the local subscribers once it is in the Redis stream."""
+        for sink in self._sinks:
+            sink.deliver(event)
         try:
             self._outbox.put_nowait(event)
         except asyncio.QueueFull:
             # other nodes fill the gap from storage (spectators fetch missing seqs)
             self.dropped += 1
+            self.fan_out(event)
 
     async def _publish_loop(self) -> None:
         while True:
@@ -107,6 +112,8 @@ class RedisBroker(InProcessBroker):
         except Exception:  # noqa: BLE001 - spectators elsewhere fill gaps from storage
             self.dropped += len(batch)
             log.exception("publishing %d events to Redis failed", len(batch))
+        for event in batch:  # stored in Redis (or it failed: deliver rather than stall)
+            self.fan_out(event)
 
     # -- subscribing (any node) ---------------------------------------------------------------
     async def subscribe(self, channel: str, maxsize: int = 2000) -> Subscription:

@@ -16,18 +16,9 @@ makes it when `SessionManager.open` opens the session). It hooks the session's s
   report from the session's `evaluation`, `answer.completed` and `metrics` events, stores it and
   the scores on the interview and emits `interview.completed` and `state: completed`.
 
-Recruiter actions (`server.interview.commands` routes them to `flow.staff`, a
-`server.interview.staff.StaffDesk`, from any node's spectator socket):
-
-* `ask(text, by)`: the recruiter's own question is queued and asked next: when the current
-  answer ends (instead of the automatic follow-up), at once when the flow is between questions
-  (a follow-up waiting for approval is then dropped), or as the very first question when no
-  question was asked yet. It is a `question` with `source: "recruiter"`, answered and evaluated
-  like any other, against an ad-hoc question without expected points;
-* with `approve_follow_ups` (the interview's `settings.approve_follow_ups`), a follow-up the
-  interviewer wants to ask is first shown to the staff (`staff.follow_up_pending`) and asked only
-  when approved (`approve(id, text, by)`, the text possibly edited); `reject(id, by)` or no
-  decision within `follow_up_approval_timeout_s` skips it (next planned question).
+Recruiter actions (their own questions, approving follow-ups) are `flow.staff`
+(`server.interview.staff`); a resumed session continues from its events
+(`server.interview.restore`).
 
 Events whose type starts with `staff.` are for the staff only: the candidate socket drops them.
 Scoring is the analysers' (`analyzers.answer_metrics`, `analyzers.open_question`,
@@ -43,6 +34,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +52,9 @@ from server.events.kinds import (
     QuestionAsked,
     State,
 )
+from server.events.model import Event
 from server.interview.llm import Interviewer
+from server.interview.restore import restore_flow
 from server.interview.staff import StaffDesk
 from server.interview.turns import FlowConfig, Turn
 from server.store.answers import add_answer
@@ -113,8 +107,8 @@ class InterviewFlow:
         return self.turns[-1] if self.turns else None
 
     # -- socket messages --------------------------------------------------------------------
-    def handles(self, type_: object) -> bool:
-        return type_ in MESSAGE_TYPES
+    def handles(self, kind: str) -> bool:
+        return kind in MESSAGE_TYPES
 
     async def on_message(self, msg: dict) -> None:
         """`next`: end the current answer now. Ignored while no answer is open (e.g. while the
@@ -157,16 +151,15 @@ class InterviewFlow:
              source: str = SOURCE_PLAN) -> None:
         session = self.session
         turn = Turn(turn=len(self.turns), index=index, question=question,
-                    is_follow_up=is_follow_up, asked_t=session.t,
-                    log_start=len(session.stream.log), source=source)
+                    is_follow_up=is_follow_up, asked_t=session.t, source=source)
         self.turns.append(turn)
         self.state = "answering"
-        session.emit(QuestionAsked(
+        turn.asked_seq = session.emit(QuestionAsked(
             index=turn.event_index, turn=turn.turn, question_id=question.id,
             text=question.text, question_type=question.type, skill=question.skill,
             difficulty=question.difficulty, is_follow_up=is_follow_up,
             total=len(self.questions), source=source,
-        ))
+        )).seq
 
     def _ask_recruiter_question(self, after_index: int) -> bool:
         """Ask the oldest queued recruiter question, if any. `after_index` is the planned
@@ -186,11 +179,11 @@ class InterviewFlow:
         assert turn is not None
         self.state = "closing"
         turn.closing_t = self.session.t
-        self._driver = asyncio.create_task(self._drive(turn, reason))
+        self._driver = asyncio.create_task(self._drive(self._close_turn(turn, reason)))
 
-    async def _drive(self, turn: Turn, reason: str) -> None:
+    async def _drive(self, step: Awaitable[None]) -> None:
         try:
-            await self._close_turn(turn, reason)
+            await step
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - reported; the session goes on
@@ -206,11 +199,17 @@ class InterviewFlow:
                 await asyncio.sleep(0.05)
         ended = time.monotonic()
         evaluation_task = self._answer_done(turn, reason)
+        await self._advance(turn, evaluation_task, ended)
+
+    async def _advance(self, turn: Turn, evaluation_task: asyncio.Future, ended: float,
+                       follow_up_allowed: bool = True) -> None:
+        """After an answer: a recruiter's question, a follow-up, the next planned question or
+        the end."""
         if self._stopping or self._ask_recruiter_question(turn.index):
             return
         question, text = turn.question, turn.text  # final: the turn is closed
         follow_up: str | None = None
-        if (turn.source == SOURCE_PLAN and text
+        if (follow_up_allowed and turn.source == SOURCE_PLAN and text
                 and self.follow_ups[turn.index] < self.cfg.max_follow_ups):
             follow_up, evaluation = await self._decide_follow_up(turn, evaluation_task, ended)
             if self._stopping or self._ask_recruiter_question(turn.index):
@@ -269,20 +268,22 @@ class InterviewFlow:
             is_follow_up=turn.is_follow_up, text=turn.text, start=round(start, 3),
             end=round(end, 3), reason=reason, question_source=turn.source,
         ))
-        delivery = answer_delivery(finals)
-        window = session.stream.log[turn.log_start:]
-        vision = answer_vision(
-            e.data for e in window
-            if e.type == EventKind.METRICS and start - 1.0 <= e.t <= end + 1.0
-        )
-        task = asyncio.create_task(self._evaluate(turn, start, end, delivery, vision))
+        return self._start_evaluation(turn, start, end)
+
+    def _start_evaluation(self, turn: Turn, start: float, end: float) -> asyncio.Task:
+        task = asyncio.create_task(self._evaluate(turn, start, end))
         self._evaluations.add(task)
         task.add_done_callback(self._evaluations.discard)
         return task
 
-    async def _evaluate(self, turn: Turn, start: float, end: float, delivery: dict,
-                        vision: dict) -> Evaluation:
+    async def _evaluate(self, turn: Turn, start: float, end: float) -> Evaluation:
         question, text = turn.question, turn.text
+        delivery = answer_delivery(turn.finals)
+        since = await self.session.history(turn.asked_seq)
+        vision = answer_vision(
+            e.data for e in since
+            if e.type == EventKind.METRICS and start - 1.0 <= e.t <= end + 1.0
+        )
         try:
             evaluation = await self.interviewer.evaluate(question, text, delivery=delivery)
         except Exception:  # noqa: BLE001 - Interviewer falls back itself; belt and braces
@@ -309,6 +310,19 @@ class InterviewFlow:
             log.exception("storing the answer of turn %d of %s failed", turn.turn,
                           self.session.id)
         return evaluation
+
+    # -- resume and shutdown -----------------------------------------------------------------
+    def restore(self, events: list[Event]) -> None:
+        """Continue from the session's stored events (`server.interview.restore`)."""
+        restore_flow(self, events)
+
+    async def settle(self, timeout_s: float) -> None:
+        """Wait at most `timeout_s` for the evaluations and the step after an answer."""
+        tasks = [*self._evaluations]
+        if self._driver is not None and not self._driver.done():
+            tasks.append(self._driver)
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout_s)
 
     # -- the end ------------------------------------------------------------------------------
     async def stop(self) -> None:
@@ -346,7 +360,7 @@ class InterviewFlow:
                 await asyncio.gather(*list(self._evaluations), return_exceptions=True)
             session = self.session
             questions = [q.to_dict() for q in self.questions]
-            report = report_from_events(session.stream.log, questions)
+            report = report_from_events(await session.history(0), questions)
             if report is None:
                 return  # nothing was answered: no report (the report API answers 409)
             self.report = report

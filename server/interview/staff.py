@@ -64,6 +64,11 @@ class StaffDesk:
         self._pending: PendingFollowUp | None = None  # the follow-up awaiting approval
         self._decided: dict[str, str] = {}  # follow-up id -> approved | rejected | expired
 
+    def restore(self, queue: list[RecruiterQuestion], asked: int) -> None:
+        """Continue a resumed interview: `queue` still to be asked, `asked` ids used so far."""
+        self._asks = deque(queue)
+        self._asked = asked
+
     def next_question(self) -> RecruiterQuestion | None:
         """The oldest queued recruiter question, taken off the queue."""
         return self._asks.popleft() if self._asks else None

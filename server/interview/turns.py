@@ -59,7 +59,7 @@ class Turn:
     question: Question
     is_follow_up: bool
     asked_t: float
-    log_start: int  # len(stream.log) when it was asked
+    asked_seq: int = 0  # the seq of its `question` event
     finals: list[dict] = field(default_factory=list)
     closing_t: float | None = None  # session time of `next` / time cap / stop
     closed: bool = False  # answer.completed was sent: later finals are not part of it

@@ -1,6 +1,8 @@
 """Fair scheduling of one shared Whisper model across live sessions.
 
-Finals are served first, oldest first, and are never dropped. Each session has at most one
+Finals are served first and are never dropped: round-robin across sessions (a session with
+many queued finals cannot delay another's), oldest first within a session. Each session has at
+most one
 pending partial: a newer request replaces the older one, and the audio is taken only when a
 worker is free, so a partial always covers the newest audio. Whisper runs in a bounded thread
 pool; the event loop only picks jobs and delivers results.
@@ -57,7 +59,7 @@ class AsrScheduler(PooledWorkers):
         super().__init__(workers, "whisper")
         self.transcriber = transcriber
         self.max_backlog_s = max_backlog_s
-        self._finals: deque[_FinalJob] = deque()
+        self._finals: OrderedDict[str, deque[_FinalJob]] = OrderedDict()  # by session
         self._partials: OrderedDict[str, tuple[PartialSource, PartialSink]] = OrderedDict()
         self._wake = asyncio.Event()
         self._seq = itertools.count()
@@ -69,7 +71,11 @@ class AsrScheduler(PooledWorkers):
     @property
     def backlog_s(self) -> float:
         """Seconds of audio waiting for a final transcript."""
-        return sum(len(j.audio) for j in self._finals) / SAMPLE_RATE
+        return sum(len(j.audio) for q in self._finals.values() for j in q) / SAMPLE_RATE
+
+    def session_backlog_s(self, key: str) -> float:
+        """Seconds of audio of session `key` waiting for a final transcript."""
+        return sum(len(j.audio) for j in self._finals.get(key, ())) / SAMPLE_RATE
 
     @property
     def overloaded(self) -> bool:
@@ -77,23 +83,38 @@ class AsrScheduler(PooledWorkers):
 
     @property
     def queue_depths(self) -> dict[str, int]:
-        return {"finals": len(self._finals), "partials": len(self._partials)}
+        return {"finals": sum(len(q) for q in self._finals.values()),
+                "partials": len(self._partials)}
 
     def submit_final(self, key: str, audio: np.ndarray, prompt: str = "") -> asyncio.Future:
         """Queue a final transcription (with word timings); never dropped unless cancelled."""
         fut: asyncio.Future[AsrResult] = asyncio.get_running_loop().create_future()
-        self._finals.append(_FinalJob(key, audio, prompt, fut, next(self._seq)))
+        self._finals.setdefault(key, deque()).append(
+            _FinalJob(key, audio, prompt, fut, next(self._seq)))
         self._wake.set()
         return fut
 
     def cancel_final(self, fut: asyncio.Future) -> None:
         """Withdraw a queued final that is no longer wanted (a speculative decode)."""
-        for job in self._finals:
-            if job.future is fut:
-                self._finals.remove(job)
-                self.stats.finals_cancelled += 1
-                break
+        for key, queue in self._finals.items():
+            for job in queue:
+                if job.future is fut:
+                    queue.remove(job)
+                    if not queue:
+                        del self._finals[key]
+                    self.stats.finals_cancelled += 1
+                    fut.cancel()
+                    return
         fut.cancel()
+
+    def _next_final(self) -> _FinalJob:
+        """The oldest final of the session whose turn it is; that session goes to the back."""
+        key, queue = next(iter(self._finals.items()))
+        job = queue.popleft()
+        del self._finals[key]
+        if queue:
+            self._finals[key] = queue
+        return job
 
     def request_partial(self, key: str, source: PartialSource, sink: PartialSink) -> None:
         """Ask for a partial of session `key`; replaces its pending request, if any."""
@@ -119,7 +140,7 @@ class AsrScheduler(PooledWorkers):
             if self._finals:
                 self._finals_running += 1
                 try:
-                    await self._run_final(self._finals.popleft())
+                    await self._run_final(self._next_final())
                 finally:
                     self._finals_running -= 1
                     self._wake.set()  # partials may start again

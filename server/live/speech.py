@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,6 +25,16 @@ from server.events.model import EventStream
 from server.live.asr_scheduler import AsrScheduler
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class SpeechState:
+    """What a resumed session's speech continues from (`server.live.restore`)."""
+
+    t: float = 0.0  # the session clock
+    finals: list[dict] = field(default_factory=list)  # transcript.final data, in order
+    voiced_s: float = 0.0  # voiced audio so far (pause ratio)
+    last_utterance: int = 0  # the highest utterance id used
 
 
 @dataclass
@@ -54,12 +64,14 @@ class SpeechPipeline:
         self.vad = VadSegmenter(self.cfg.vad)
         self.delivery = DeliveryTracker()
         self.resampler: Resampler | None = None
-        self.samples_in = 0
+        self._ever_started = False
+        self._clock_base = 0.0  # session seconds of audio before the current resampler
+        self.samples_in = 0  # samples at the current rate since then
         self._pos16 = 0
         self._last_partial_pos = 0
         self._last_metrics_t = 0.0
         self._partial_text: dict[int, str] = {}
-        self._finalised: set[int] = set()
+        self._finalised_upto = 0  # utterance ids up to this have their final (ids increase)
         self._speculative: tuple[int, asyncio.Future] | None = None
         self._last_final: asyncio.Task | None = None
         self._context = ""
@@ -75,19 +87,63 @@ class SpeechPipeline:
         #: called with (raw PCM16 bytes at the input rate, session time of its first sample)
         self.pcm_listeners: list[Callable[[bytes, float], None]] = []
 
-    # -- clock ---------------------------------------------------------------------------------
+    # -- clock and lifecycle -----------------------------------------------------------------
     @property
     def started(self) -> bool:
-        return self.resampler is not None
+        """Audio has flowed at some point (the session clock is the audio clock)."""
+        return self._ever_started
+
+    @property
+    def running(self) -> bool:
+        """Audio is being taken now (started and neither paused nor stopped)."""
+        return self.resampler is not None and not self._flushing
 
     @property
     def t(self) -> float:
-        """Seconds of audio received (the session clock)."""
-        return self.samples_in / self.resampler.rate if self.resampler else 0.0
+        """Seconds of audio received (the session clock), across pauses and rate changes."""
+        if self.resampler is None:
+            return self._clock_base
+        return self._clock_base + self.samples_in / self.resampler.rate
 
     def start(self, rate: int) -> None:
-        """Take PCM at `rate` Hz from now on (ValueError for an unsupported rate)."""
-        self.resampler = Resampler(rate, SAMPLE_RATE)
+        """Take PCM at `rate` Hz from now on, also after a pause: the clock goes on (ValueError
+        for an unsupported rate)."""
+        resampler = Resampler(rate, SAMPLE_RATE)
+        self._clock_base = self.t
+        self.samples_in = 0
+        self.resampler = resampler
+        self._flushing = False
+        self._ever_started = True
+
+    async def pause(self) -> None:
+        """The candidate went away: close the open utterance (its final comes as usual) and
+        take no audio until `start` again; the clock stops."""
+        if not self.running:
+            return
+        self._end_input()
+        self._clock_base = self.t
+        self.samples_in = 0
+        self.resampler = None
+        self._flushing = False
+        self.scheduler.forget(self.key)
+        if self._last_final is not None:
+            await asyncio.shield(self._last_final)
+
+    def restore(self, state: SpeechState) -> None:
+        """Continue a session rebuilt from its stored events (a resume on a new process)."""
+        self._ever_started = state.t > 0 or bool(state.finals)
+        self._clock_base = state.t
+        self._pos16 = self._last_partial_pos = round(state.t * SAMPLE_RATE)
+        self.vad = VadSegmenter(self.cfg.vad, start_sample=self._pos16,
+                                first_id=state.last_utterance + 1)
+        self.vad.voiced_samples = round(state.voiced_s * SAMPLE_RATE)
+        self._finalised_upto = state.last_utterance
+        for final in state.finals:
+            self.delivery.add_final(final["text"], float(final["start"]), float(final["end"]))
+        if state.finals:
+            self._context = state.finals[-1]["text"][-200:]
+            self._last_speech_end = float(state.finals[-1]["end"])
+        self._last_metrics_t = state.t
 
     # -- input ---------------------------------------------------------------------------------
     def push_pcm(self, pcm: bytes) -> None:
@@ -113,18 +169,23 @@ class SpeechPipeline:
             self._last_metrics_t = self.t
             self.emit_metrics()
 
-    async def flush(self) -> None:
-        """Close the open utterance and wait until every final transcript is out (again: only
-        the wait)."""
-        if self.resampler is not None and not self._flushing:
-            self._flushing = True
-            tail = self.resampler.process(b"", last=True)
-            if len(tail):
-                self._pos16 += len(tail)
-                for event in self.vad.push(tail):
-                    self._on_vad(event)
+    def _end_input(self) -> None:
+        """The resampler's tail into the VAD, and the open utterance closed."""
+        assert self.resampler is not None
+        self._flushing = True
+        tail = self.resampler.process(b"", last=True)
+        if len(tail):
+            self._pos16 += len(tail)
+            for event in self.vad.push(tail):
+                self._on_vad(event)
         for event in self.vad.flush():
             self._on_vad(event)
+
+    async def flush(self) -> None:
+        """Stop: close the open utterance and wait until every final transcript is out (again:
+        only the wait)."""
+        if self.resampler is not None and not self._flushing:
+            self._end_input()
         if self._last_final is not None:
             await asyncio.shield(self._last_final)
         self.scheduler.forget(self.key)
@@ -151,7 +212,7 @@ class SpeechPipeline:
             else:
                 self._drop_speculative()
                 fut = self.scheduler.submit_final(self.key, utt.audio, self._context)
-            self._finalised.add(utt.id)
+            self._finalised_upto = max(self._finalised_upto, utt.id)
             self._last_speech_end = utt.speech_end / SAMPLE_RATE
             self.finals_pending += 1
             previous = self._last_final
@@ -200,13 +261,13 @@ class SpeechPipeline:
         if snap is None:
             return None
         uid, start, audio = snap
-        if uid in self._finalised or len(audio) < self.cfg.min_partial_s * SAMPLE_RATE:
+        if uid <= self._finalised_upto or len(audio) < self.cfg.min_partial_s * SAMPLE_RATE:
             return None
         return audio, self._context, (uid, start, len(audio))
 
     def _on_partial(self, result: AsrResult, context: object) -> None:
         uid, start, n = context  # type: ignore[misc]
-        if uid in self._finalised or not result.text:
+        if uid <= self._finalised_upto or not result.text:
             return
         if self._partial_text.get(uid) == result.text:
             return
@@ -217,7 +278,8 @@ class SpeechPipeline:
 
     # -- metrics ----------------------------------------------------------------------------------
     def metrics(self) -> dict:
-        return self.delivery.snapshot(self.t, self.vad.voiced_samples / SAMPLE_RATE)
+        voiced_s = self.vad.voiced_samples / SAMPLE_RATE
+        return {**self.delivery.snapshot(self.t, voiced_s), "voiced_s": round(voiced_s, 2)}
 
     def emit_metrics(self) -> None:
         fields = self.metrics()

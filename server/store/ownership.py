@@ -3,17 +3,17 @@
 The node that runs a session holds `owner:{id}` (refreshed every few seconds, expiring after
 `ttl_s`), and `node:{node id}` holds its address (`NODE_URL`), so that a request that must be
 served where the session runs (a WebRTC offer) can be forwarded there. A node that dies stops
-refreshing; any node's sweeper then marks the interviews it ran as `interrupted`. Without
-Redis there is one node: on start-up it marks as interrupted the interviews a previous run left
-live.
-"""
+refreshing, and its interviews become orphans: live in the database, owned by no node. The
+session manager resumes an orphan when its candidate reconnects and finishes it when its resume
+grace period has passed (`orphans()`). Without Redis there is one node: the orphans are the
+interviews a previous run of it left live."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from collections.abc import Callable
 
 import redis.asyncio as aioredis
 
@@ -39,11 +39,10 @@ class LocalOwnership:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._is_local: Callable[[str], bool] = lambda _id: False
 
-    async def start(self, is_local) -> None:
-        n = await asyncio.to_thread(self.store.interrupt_live, lambda _id: False)
-        if n:
-            log.warning("marked %d interviews left live by a previous run as interrupted", n)
+    async def start(self, is_local: Callable[[str], bool]) -> None:
+        self._is_local = is_local
 
     async def claim(self, session_id: str) -> None:
         return None
@@ -53,6 +52,11 @@ class LocalOwnership:
 
     async def owner_elsewhere(self, session_id: str) -> tuple[str, str] | None:
         return None
+
+    async def orphans(self) -> list[str]:
+        """Live interviews this node does not run (left by a previous run)."""
+        live = await asyncio.to_thread(self.store.live_interview_ids)
+        return [sid for sid in live if not self._is_local(sid)]
 
     async def close(self) -> None:
         return None
@@ -68,9 +72,9 @@ class RedisOwnership:
         self.ttl_s = ttl_s
         self.owned: set[str] = set()
         self._task: asyncio.Task | None = None
-        self._is_local = None
+        self._is_local: Callable[[str], bool] = lambda _id: False
 
-    async def start(self, is_local) -> None:
+    async def start(self, is_local: Callable[[str], bool]) -> None:
         self._is_local = is_local
         await self._refresh()
         self._task = asyncio.create_task(self._loop())
@@ -106,7 +110,6 @@ class RedisOwnership:
         while True:
             with contextlib.suppress(Exception):
                 await self._refresh()
-                await self._sweep()
             await asyncio.sleep(self.ttl_s / 3)
 
     async def owner_elsewhere(self, session_id: str) -> tuple[str, str] | None:
@@ -126,13 +129,11 @@ class RedisOwnership:
                 pipe.set(owner_key(sid), self.node_id, px=int(self.ttl_s * 1000))
             await pipe.execute()
 
-    async def _sweep(self) -> None:
-        """Interviews marked live whose owner stopped refreshing are interrupted."""
+    async def orphans(self) -> list[str]:
+        """Live interviews no live node owns (their node died or stopped)."""
         live = await asyncio.to_thread(self.store.live_interview_ids)
+        out = []
         for sid in live:
-            if self._is_local(sid) or await self.redis.exists(owner_key(sid)):
-                continue
-            await asyncio.to_thread(
-                self.store.update_interview, sid, status="interrupted", ended_at=datetime.now(UTC)
-            )
-            log.warning("interview %s lost its node; marked interrupted", sid)
+            if not self._is_local(sid) and not await self.redis.exists(owner_key(sid)):
+                out.append(sid)
+        return out

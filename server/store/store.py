@@ -62,15 +62,6 @@ class Store:
         with Session(self.engine) as db:
             return list(db.exec(select(Interview.id).where(Interview.status == "live")).all())
 
-    def interrupt_live(self, keep) -> int:
-        """Mark live interviews for which `keep(id)` is false as interrupted; returns count."""
-        n = 0
-        for interview_id in self.live_interview_ids():
-            if not keep(interview_id):
-                self.update_interview(interview_id, status="interrupted", ended_at=_now())
-                n += 1
-        return n
-
     def add_events(self, events: list[Event]) -> None:
         with Session(self.engine) as db:
             for e in events:
@@ -106,14 +97,19 @@ class Store:
             ]
 
     def last_seq(self, interview_id: str) -> int:
+        last = self.last_event(interview_id)
+        return last.seq if last is not None else 0
+
+    def last_event(self, interview_id: str) -> Event | None:
         with Session(self.engine) as db:
-            row = db.exec(
-                select(EventRecord.seq)
+            r = db.exec(
+                select(EventRecord)
                 .where(EventRecord.interview_id == interview_id)
                 .order_by(EventRecord.seq.desc())  # type: ignore[attr-defined]
                 .limit(1)
             ).first()
-            return int(row or 0)
+            return None if r is None else Event(interview_id, r.seq, r.type, r.t, r.data or {},
+                                                r.wall)
 
     def transcript(self, interview_id: str) -> list[TranscriptSegment]:
         with Session(self.engine, expire_on_commit=False) as db:

@@ -1,4 +1,10 @@
-"""The candidate's WebSocket: media and control in, the session's events out."""
+"""The candidate's WebSocket: media and control in, the session's events out.
+
+A socket replays the session's events after `?after=` (every one, by default), then follows
+them live. It takes the session over (a newer socket replaces an older one: 4409 `replaced`);
+when it closes without `stop` the session waits for the candidate to come back
+(`SessionManager.detach`). Audio is admitted at most `RealTimeBudget` faster than real time.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from media.pcm import MAX_RATE, MIN_RATE
 from media.sink import AudioClosed
 from media.webrtc import PeerRegistry
 from server.events.broker import Subscription
+from server.events.catch_up import SubscriberOverflow, follow
 from server.events.kinds import State, for_candidate
 from server.live.manager import SessionManager
 from server.live.session import LiveSession
@@ -23,6 +30,8 @@ from server.ws.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_GONE,
     CLOSE_NOT_FOUND,
+    CLOSE_OVERLOADED,
+    CLOSE_RESTART,
     CLOSE_TOO_SLOW,
     PONG,
     reject,
@@ -30,21 +39,9 @@ from server.ws.protocol import (
 
 log = logging.getLogger(__name__)
 
-
-async def forward_events(websocket: WebSocket, sub: Subscription) -> None:
-    """Send each event of the subscription meant for the candidate to the socket, in order."""
-    try:
-        while True:
-            event = await sub.get()
-            if event is None:
-                await websocket.close(code=CLOSE_TOO_SLOW, reason="client too slow; reconnect")
-                return
-            if not for_candidate(event.type):
-                continue
-            await websocket.send_text(event.wire_json)
-            websocket.app.state.observability.sent(event, "candidate")
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        return  # the socket is gone; the receive loop ends the session
+#: audio of one frame is pushed in slices of at most this many seconds, with a yield to the
+#: event loop between them (the work per step stays small however large the frame)
+AUDIO_SLICE_S = 1.0
 
 
 class CandidateConnection:
@@ -57,7 +54,9 @@ class CandidateConnection:
         self.manager = manager
         self.peers = peers
         self.stopped = False
+        self.sub: Subscription | None = None
 
+    # -- messages ------------------------------------------------------------------------------
     async def on_text(self, text: str) -> None:
         session = self.session
         try:
@@ -75,15 +74,19 @@ class CandidateConnection:
             await self.on_stop()
         elif kind == "ping":
             await self.ws.send_text(PONG)
-        elif session.flow is not None and session.flow.handles(kind):
+        elif session.flow is not None and isinstance(kind, str) and session.flow.handles(kind):
             await session.flow.on_message(msg)
         else:
             session.error("unknown_type", f"unknown message type {kind!r}")
 
     async def on_start(self, msg: dict) -> None:
+        """Start streaming, or resume it after a reconnect (the clock goes on)."""
         session = self.session
-        if session.speech.started:
+        if session.speech.running:
             session.error("already_started", "the stream has already started")
+            return
+        if session.stopped:
+            session.error("stopped", "the stream was stopped")
             return
         audio = msg.get("audio") or {}
         rate = audio.get("sample_rate") if isinstance(audio, dict) else None
@@ -92,7 +95,7 @@ class CandidateConnection:
                 "bad_start", f"audio.sample_rate must be an integer {MIN_RATE}..{MAX_RATE}"
             )
             return
-        if self.manager.scheduler.overloaded:
+        if self.manager.scheduler.overloaded and not session.speech.started:
             session.error("overloaded", "the transcription backlog is full; try again shortly")
             return
         session.start_audio(rate)
@@ -107,7 +110,7 @@ class CandidateConnection:
         session.stopped = self.stopped = True
         session.emit(State(state="stopped"))
 
-    def on_bytes(self, data: bytes) -> None:
+    async def on_bytes(self, data: bytes) -> None:
         session = self.session
         try:
             frame = parse_frame(data)
@@ -115,23 +118,74 @@ class CandidateConnection:
             session.error(exc.code, str(exc))
             return
         if frame.kind == KIND_AUDIO:
-            if not session.speech.started:
-                session.error("not_started", "send {\"type\": \"start\"} before audio")
-                return
-            if session.stopped:
-                session.error("stopped", "the stream was stopped")
-                return
-            try:
-                session.push_audio(frame.payload)
-            except AudioClosed:
-                session.error("stopped", "the stream was stopped")
+            await self.on_audio(frame.payload)
         elif frame.kind == KIND_VIDEO:
             session.video.submit_jpeg(frame.payload)
+
+    async def on_audio(self, pcm: bytes) -> None:
+        session = self.session
+        if session.stopped:
+            session.error("stopped", "the stream was stopped")
+            return
+        rate = session.audio_rate
+        if rate is None:
+            session.error("not_started", "send {\"type\": \"start\"} before audio")
+            return
+        wait = session.audio_budget.admit(len(pcm) / 2 / rate)
+        if wait is None:
+            session.error("too_fast", "audio is coming faster than real time; this chunk "
+                                      "was dropped")
+            return
+        if wait > 0:
+            await asyncio.sleep(wait)  # throttled: the socket is read later
+        step = 2 * int(rate * AUDIO_SLICE_S)
+        try:
+            for i in range(0, len(pcm), step):
+                if i:
+                    await asyncio.sleep(0)
+                session.push_audio(pcm[i : i + step])
+        except AudioClosed:
+            session.error("stopped", "the stream is not taking audio")
+
+    # -- the socket ----------------------------------------------------------------------------
+    async def forward_events(self, after: int) -> None:
+        """The session's events meant for the candidate with seq > `after`, then live ones."""
+        assert self.sub is not None
+        manager, session_id = self.manager, self.session.id
+        try:
+            async for event in follow(self.sub, lambda last: manager.history(session_id, last),
+                                      after):
+                if not for_candidate(event.type):
+                    continue
+                await self.ws.send_text(event.wire_json)
+                self.ws.app.state.observability.sent(event, "candidate")
+        except SubscriberOverflow:
+            await self.close(CLOSE_TOO_SLOW, "slow client too slow; reconnect with after=")
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return  # the socket is gone; the receive loop ends
+
+    async def close(self, code: int, reason: str, drain_s: float = 0.0) -> None:
+        """Close the socket with `code`, after at most `drain_s` for the events queued."""
+        deadline = asyncio.get_running_loop().time() + drain_s
+        while (self.sub is not None and not self.sub.queue.empty()
+               and asyncio.get_running_loop().time() < deadline):
+            await asyncio.sleep(0.02)
+        if self.ws.client_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code=code, reason=reason)
+
+
+def _after(websocket: WebSocket) -> int:
+    try:
+        return max(0, int(websocket.query_params.get("after", 0)))
+    except ValueError:
+        return 0
 
 
 async def candidate_endpoint(websocket: WebSocket) -> None:
     app = websocket.app
     manager: SessionManager = app.state.sessions
+    peers: PeerRegistry = app.state.peers
     interview_id = websocket.path_params["interview_id"]
     token = websocket.query_params.get("token", "")
     interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
@@ -141,24 +195,25 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     if not token or token != interview.candidate_token:
         await reject(websocket, CLOSE_FORBIDDEN, "invalid token")
         return
-    live = manager.live.get(interview_id)
-    if live is not None and live.candidate_connected:
-        await reject(websocket, CLOSE_CONFLICT, "a candidate is already connected")
+    if manager.draining:
+        await reject(websocket, CLOSE_OVERLOADED, "busy retry=2 the server is restarting")
         return
-    if live is None and interview.status not in ("pending", "live"):
-        await reject(websocket, CLOSE_GONE, f"interview is {interview.status}")
+    if interview_id not in manager.live and interview.status not in ("pending", "live"):
+        await reject(websocket, CLOSE_GONE, f"ended the interview is {interview.status}")
         return
     try:
         session = await manager.open(interview_id)
     except SessionOwnedElsewhere as exc:
-        await reject(websocket, CLOSE_CONFLICT, f"the interview is live on node {exc}")
+        await reject(websocket, CLOSE_CONFLICT, f"elsewhere the interview is live on node {exc}")
         return
     await websocket.accept()
-    session.candidate_connected = True
-    sub = manager.broker.subscribe_local(interview_id)
-    sender = asyncio.create_task(forward_events(websocket, sub))
-    peers: PeerRegistry = app.state.peers
     conn = CandidateConnection(websocket, session, manager, peers)
+    conn.sub = manager.broker.subscribe_local(interview_id)
+    previous = session.connection
+    manager.attach(session, conn)
+    if isinstance(previous, CandidateConnection):
+        await previous.close(CLOSE_CONFLICT, "replaced by a newer connection")
+    sender = asyncio.create_task(conn.forward_events(_after(websocket)))
     session.emit(State(state="ready"))
     try:
         while True:
@@ -166,7 +221,7 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
             if message["type"] == "websocket.disconnect":
                 break
             if message.get("bytes") is not None:
-                conn.on_bytes(message["bytes"])
+                await conn.on_bytes(message["bytes"])
             elif message.get("text") is not None:
                 await conn.on_text(message["text"])
     except WebSocketDisconnect:
@@ -174,15 +229,27 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     except Exception:  # noqa: BLE001 - one broken session must not affect the others
         log.exception("candidate socket of %s failed", interview_id)
     finally:
-        session.candidate_connected = False
-        await peers.close(interview_id)
-        await manager.close(session, completed=conn.stopped)
+        if session.connection is conn:  # not replaced, not handed over by a shutdown
+            await peers.close(interview_id)
+            if conn.stopped:
+                await manager.close(session, completed=True)
+            else:
+                await manager.detach(session)
         # let the sender drain what the flush produced, then stop it
         await asyncio.sleep(0)
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
-        sub.close()
-        if websocket.client_state == WebSocketState.CONNECTED:
-            with contextlib.suppress(Exception):
-                await websocket.close()
+        conn.sub.close()
+        await conn.close(1000, "")
+
+
+async def hand_over(manager: SessionManager) -> int:
+    """Shutdown: drain the live sessions (`SessionManager.drain`), deliver what that produced
+    to their candidates and close their sockets with 1012 so that they reconnect."""
+    connections = [s.connection for s in manager.live.values()
+                   if isinstance(s.connection, CandidateConnection)]
+    await manager.drain()
+    for conn in connections:
+        await conn.close(CLOSE_RESTART, "restart the server is restarting", drain_s=2.0)
+    return len(connections)

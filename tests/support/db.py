@@ -26,6 +26,9 @@ PG_USERS = ("postgres", "root")
 JWT_SECRET = "tests-only-jwt-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "correct horse 42"
 
+#: the API servers' resume grace period: a closed candidate socket ends its session soon
+RESUME_GRACE_S = 2.0
+
 
 def postgres_required() -> bool:
     return bool(os.environ.get("CI")) or os.environ.get("REQUIRE_POSTGRES") == "1"
@@ -115,7 +118,8 @@ def serve_backend(backend: str, tmp_path: Path, transcriber, **settings):
 
     with database_url(backend, tmp_path) as url:
         config = Settings(database_url=url, asr_workers=2, asr_threads=1, jwt_secret=JWT_SECRET,
-                          bcrypt_rounds=4, recordings_dir=str(tmp_path / "recordings"))
+                          bcrypt_rounds=4, recordings_dir=str(tmp_path / "recordings"),
+                          resume_grace_s=RESUME_GRACE_S)
         for k, v in settings.items():
             setattr(config, k, v)
         app = create_app(config, transcriber=transcriber)

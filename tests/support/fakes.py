@@ -111,6 +111,9 @@ class ScriptedSession:
         for listener in self.speech.final_listeners:
             listener({"utterance": 0, "text": text, "start": start, "end": end, "words": []})
 
+    async def history(self, after: int) -> list[Event]:
+        return [e for e in self.stream.log if e.seq > after]
+
     def of(self, kind: str) -> list[Event]:
         return [e for e in self.stream.log if e.type == kind]
 

@@ -288,7 +288,12 @@ async def test_delete_rules_and_live_interviews(api_server, people):
         assert ready["type"] == "state" and ready["state"] == "ready"
         r = await asyncio.to_thread(call, api_server, "DELETE", path, owner)
         assert error_of(r, 409)["code"] == "live"
-    for _ in range(100):  # the session ends when the socket closes
+    # the socket closed without `stop`: the candidate may come back within RESUME_GRACE_S
+    await asyncio.sleep(0.2)
+    assert api_server.store.get_interview(body["id"]).status == "live"
+    assert error_of(await asyncio.to_thread(call, api_server, "DELETE", path, owner),
+                    409)["code"] == "live"
+    for _ in range(100):  # then the session ends
         if api_server.store.get_interview(body["id"]).status != "live":
             break
         await asyncio.sleep(0.05)

@@ -22,6 +22,7 @@ from tests.support.services import redis_url
 from tests.support.spectator import spectate_url, strip, watch
 
 OWNER_TTL_S = 2.0
+RESUME_GRACE_S = 3.0
 
 
 
@@ -32,6 +33,7 @@ def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cluster")
     db = f"sqlite:///{tmp / 'shared.db'}"
     env = {"REDIS_URL": url, "DATABASE_URL": db, "OWNER_TTL_S": str(OWNER_TTL_S),
+           "RESUME_GRACE_S": str(RESUME_GRACE_S),
            "ASR_WORKERS": "1", "ASR_THREADS": "1", "RECORDINGS_DIR": str(tmp / "rec")}
     nodes = {name: Node(name, env, tmp) for name in ("node-a", "node-b")}
     for node in nodes.values():
@@ -121,7 +123,8 @@ async def test_dead_node_sessions_are_interrupted_and_events_survive_restart(clu
     a.kill()
     await ws.close()
     store = Store(db)
-    deadline = time.time() + OWNER_TTL_S * 6
+    # orphaned: no owner once A's key expires; interrupted once the grace period has passed
+    deadline = time.time() + OWNER_TTL_S * 3 + RESUME_GRACE_S * 3
     while time.time() < deadline and store.get_interview(interview["id"]).status != "interrupted":
         await asyncio.sleep(0.3)
     assert store.get_interview(interview["id"]).status == "interrupted"
