@@ -65,6 +65,9 @@ class Payload:
 class State(Payload):
     KIND = EventKind.STATE
     state: str  # ready | listening | stopped | completed
+    #: with `ready`: seconds of audio the session has taken (a resuming client resends what
+    #: it sent after that); None otherwise
+    audio_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 InterviewFlowFactory = Callable[[LiveSession, Interview], SessionFlow | None]
 #: how often orphaned interviews (their server went away) are looked at
 ORPHAN_CHECK_S = 2.0
+#: on shutdown, how long the candidates may finish the utterance they are in
+UTTERANCE_WAIT_S = 3.0
 
 
 class Flushable(Protocol):
@@ -174,9 +176,13 @@ class SessionManager:
         on the restarted server or another node). Returns the sessions drained."""
         self.draining = True
         sessions = list(self.live.values())
+        deadline = time.monotonic() + UTTERANCE_WAIT_S  # a clean cut: between two utterances
+        while any(s.speech.running and s.speech.vad.in_speech for s in sessions) \
+                and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         for session in sessions:
             with contextlib.suppress(Exception):
-                await session.suspend("server_restart")
+                await session.suspend("server_restart", close_utterance=True)
         for session in sessions:
             if session.flow is not None:
                 await session.flow.settle(settle_s)

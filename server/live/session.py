@@ -148,13 +148,16 @@ class LiveSession:
         self.emit(Error(code=code, message=message))
 
     # -- the candidate's connection --------------------------------------------------------
-    async def suspend(self, reason: str) -> None:
-        """The candidate's connection went without `stop`: close the open utterance, stop
-        the clock and tell the spectators; the session waits `resume_grace_s`."""
+    async def suspend(self, reason: str, close_utterance: bool = False) -> None:
+        """The candidate's connection went without `stop`: stop the clock and tell the
+        spectators; the session waits `resume_grace_s`. The utterance in progress stays open
+        (the candidate goes on with it) unless `close_utterance` (a server handing over)."""
         self.candidate_connected = False
         self.connection = None
         self.disconnected_at = time.monotonic()
-        await self.speech.pause()
+        self.speech.pause()
+        if close_utterance:
+            await self.speech.close_utterance()
         self.emit(CandidateDisconnected(reason=reason, grace_s=self.resume_grace_s))
 
     def resume(self, connection: object) -> None:

@@ -115,17 +115,23 @@ class SpeechPipeline:
         self._flushing = False
         self._ever_started = True
 
-    async def pause(self) -> None:
-        """The candidate went away: close the open utterance (its final comes as usual) and
-        take no audio until `start` again; the clock stops."""
+    def pause(self) -> None:
+        """The candidate went away: take no audio until `start` again; the clock stops. An
+        utterance in progress stays open, so words cut by the drop come out whole when the
+        candidate goes on (`close_utterance` ends it)."""
         if not self.running:
             return
-        self._end_input()
+        self._push_tail()
         self._clock_base = self.t
         self.samples_in = 0
         self.resampler = None
         self._flushing = False
         self.scheduler.forget(self.key)
+
+    async def close_utterance(self) -> None:
+        """End the utterance in progress (its final comes as usual) and wait for the finals."""
+        for event in self.vad.flush():
+            self._on_vad(event)
         if self._last_final is not None:
             await asyncio.shield(self._last_final)
 
@@ -169,8 +175,17 @@ class SpeechPipeline:
             self._last_metrics_t = self.t
             self.emit_metrics()
 
-    def _end_input(self) -> None:
-        """The resampler's tail into the VAD, and the open utterance closed."""
+    async def flush(self) -> None:
+        """Stop: close the open utterance and wait until every final transcript is out (again:
+        only the wait)."""
+        if self.resampler is not None and not self._flushing:
+            self._push_tail()
+        await self.close_utterance()
+        self.scheduler.forget(self.key)
+        self.emit_metrics()
+
+    def _push_tail(self) -> None:
+        """The resampler's last samples into the VAD; it takes no more input."""
         assert self.resampler is not None
         self._flushing = True
         tail = self.resampler.process(b"", last=True)
@@ -178,18 +193,6 @@ class SpeechPipeline:
             self._pos16 += len(tail)
             for event in self.vad.push(tail):
                 self._on_vad(event)
-        for event in self.vad.flush():
-            self._on_vad(event)
-
-    async def flush(self) -> None:
-        """Stop: close the open utterance and wait until every final transcript is out (again:
-        only the wait)."""
-        if self.resampler is not None and not self._flushing:
-            self._end_input()
-        if self._last_final is not None:
-            await asyncio.shield(self._last_final)
-        self.scheduler.forget(self.key)
-        self.emit_metrics()
 
     # -- VAD events ------------------------------------------------------------------------------
     def _on_vad(self, event: VadEvent) -> None:

@@ -214,7 +214,7 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     if isinstance(previous, CandidateConnection):
         await previous.close(CLOSE_CONFLICT, "replaced by a newer connection")
     sender = asyncio.create_task(conn.forward_events(_after(websocket)))
-    session.emit(State(state="ready"))
+    session.emit(State(state="ready", audio_s=round(session.speech.t, 3)))
     try:
         while True:
             message = await websocket.receive()
