@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -19,6 +20,7 @@ from server.errors import ApiError, api_error_handler
 from server.events.broker import InProcessBroker
 from server.events.redis_broker import RedisBroker
 from server.http.auth import login, me, register
+from server.http.body_limit import BodyLimit
 from server.http.events import interview_events
 from server.http.health import health, metrics_endpoint
 from server.http.interviews import interview_detail, interviews, my_stats
@@ -158,4 +160,5 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await interviewer.aclose()
 
     return Starlette(routes=routes(), lifespan=lifespan,
+                     middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
                      exception_handlers={ApiError: api_error_handler})

@@ -56,3 +56,7 @@ class Settings:
         default_factory=lambda: int(_env("JWT_EXPIRES_MIN", str(60 * 24)))
     )
     bcrypt_rounds: int = field(default_factory=lambda: int(_env("BCRYPT_ROUNDS", "12")))
+    # HTTP request bodies larger than this are refused with 413 while they are read
+    max_body_bytes: int = field(
+        default_factory=lambda: int(_env("MAX_BODY_BYTES", str(1024 * 1024)))
+    )
