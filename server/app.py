@@ -22,6 +22,7 @@ from server.events.redis_broker import RedisBroker
 from server.http.auth import login, me, register
 from server.http.body_limit import BodyLimit
 from server.http.events import interview_events
+from server.http.guards import Guards, GuardsMiddleware
 from server.http.health import health, metrics_endpoint
 from server.http.interviews import interview_detail, interviews, my_stats
 from server.http.jobs import job_detail, jobs
@@ -160,5 +161,6 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await interviewer.aclose()
 
     return Starlette(routes=routes(), lifespan=lifespan,
-                     middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+                     middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+                                 Middleware(GuardsMiddleware, guards=Guards(settings))],
                      exception_handlers={ApiError: api_error_handler})

@@ -60,3 +60,5 @@ class Settings:
     max_body_bytes: int = field(
         default_factory=lambda: int(_env("MAX_BODY_BYTES", str(1024 * 1024)))
     )
+    # bcrypt runs in its own pool of this many threads (1-2), never in the default one
+    bcrypt_threads: int = field(default_factory=lambda: int(_env("BCRYPT_THREADS", "1")))
