@@ -62,3 +62,20 @@ class Settings:
     )
     # bcrypt runs in its own pool of this many threads (1-2), never in the default one
     bcrypt_threads: int = field(default_factory=lambda: int(_env("BCRYPT_THREADS", "1")))
+    # rate limits (server/accounts/throttle.py), in the `limits` notation "N/second|minute|hour
+    # |day", several joined by ";". Login: attempts per client address, failures per account
+    login_rate_per_ip: str = field(default_factory=lambda: _env("LOGIN_RATE_PER_IP", "30/minute"))
+    login_failures_per_account: str = field(
+        default_factory=lambda: _env("LOGIN_FAILURES_PER_ACCOUNT", "10/minute")
+    )
+    # registrations per client address, attempts per email or username
+    register_rate_per_ip: str = field(
+        default_factory=lambda: _env("REGISTER_RATE_PER_IP", "20/hour")
+    )
+    register_rate_per_account: str = field(
+        default_factory=lambda: _env("REGISTER_RATE_PER_ACCOUNT", "5/hour")
+    )
+    # a client that keeps trying while limited waits twice as long each time, up to this
+    rate_limit_max_backoff_s: int = field(
+        default_factory=lambda: int(_env("RATE_LIMIT_MAX_BACKOFF_S", "900"))
+    )

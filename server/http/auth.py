@@ -19,9 +19,13 @@ def _tokens(request: Request) -> TokenIssuer:
 
 
 async def register(request: Request) -> JSONResponse:
-    """`POST /api/auth/register` -> 201 {user, access_token, token_type, expires_in}."""
+    """`POST /api/auth/register` -> 201 {user, access_token, token_type, expires_in}; 429
+    over the rate limits (per address, per email or username)."""
+    guard = guards(request)
+    await guard.before_register(request)
     fields = validate_registration(await json_body(request))
-    user = await register_user(request.app.state.store, guards(request).passwords, **fields)
+    await guard.register_account(fields["email"], fields["username"])
+    user = await register_user(request.app.state.store, guard.passwords, **fields)
     return JSONResponse(token_response(_tokens(request), user), status_code=201)
 
 
@@ -46,12 +50,16 @@ async def _credentials(request: Request) -> tuple[str, str]:
 
 async def login(request: Request) -> JSONResponse:
     """`POST /api/auth/login` {username | email, password} -> 200 {access_token, token_type,
-    expires_in, user}; 401 for a wrong login or password, 403 for a disabled account."""
+    expires_in, user}; 401 for a wrong login or password, 403 for a disabled account, 429
+    over the rate limits (attempts per address, failures per account)."""
     login_name, password = await _credentials(request)
-    user = await login_user(request.app.state.store, guards(request).passwords, login_name,
-                            password)
+    guard = guards(request)
+    await guard.before_login(request, login_name)
+    user = await login_user(request.app.state.store, guard.passwords, login_name, password)
     if user is None:
+        await guard.login_failed(login_name)
         raise unauthorized("wrong username, email or password", "invalid_credentials")
+    await guard.login_succeeded(login_name)
     if not user.is_active:
         raise ApiError(403, "account_disabled", "this account is disabled")
     return JSONResponse(token_response(_tokens(request), user))
