@@ -79,3 +79,10 @@ class Settings:
     rate_limit_max_backoff_s: int = field(
         default_factory=lambda: int(_env("RATE_LIMIT_MAX_BACKOFF_S", "900"))
     )
+    # interviews created without logging in: per client address, and on the whole server
+    anon_interviews_per_ip: str = field(
+        default_factory=lambda: _env("ANON_INTERVIEWS_PER_IP", "20/hour")
+    )
+    anon_interviews_total: str = field(
+        default_factory=lambda: _env("ANON_INTERVIEWS_TOTAL", "500/hour")
+    )

@@ -1,4 +1,4 @@
-"""The endpoints' guards: the rate limits of logins and registrations,
+"""The endpoints' guards: the rate limits of logins, registrations and anonymous interviews,
 and the password hasher's own thread pool, built from the settings.
 
 `GuardsMiddleware` hands them to every request (`guards(request)`) and closes them when the app
@@ -39,6 +39,14 @@ class Guards:
         self.register_account_rule = Rule.parse(
             "register-account", settings.register_rate_per_account,
             "too many registration attempts for this email or username")
+        self.anon_ip_rule = Rule.parse(
+            "anonymous-interview-ip", settings.anon_interviews_per_ip,
+            "too many interviews created without an account from this address "
+            "(log in to create more)")
+        self.anon_total_rule = Rule.parse(
+            "anonymous-interview-all", settings.anon_interviews_total,
+            "too many interviews created without an account on this server "
+            "(log in to create more)")
 
     async def before_login(self, conn: HTTPConnection, login: str) -> None:
         """Every attempt counts per address; the account is refused once its failures are up."""
@@ -59,6 +67,10 @@ class Guards:
         """...and each valid one per email and per username it asks for."""
         for name in {_account(email), _account(username)}:
             await self.throttle.hit(self.register_account_rule, name)
+
+    async def before_anonymous_interview(self, conn: HTTPConnection) -> None:
+        await self.throttle.hit(self.anon_ip_rule, client_address(conn))
+        await self.throttle.hit(self.anon_total_rule, "all")
 
     def close(self) -> None:
         self.passwords.close()

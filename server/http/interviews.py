@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from server.accounts.access import can_view
 from server.accounts.identity import current_user, require_user
 from server.errors import ApiError, validation_error
+from server.http.guards import guards
 from server.http.interview_fields import clean_new_interview, list_filters
 from server.http.requests import json_body, page_params, room_url
 from server.interview.llm import Interviewer
@@ -126,8 +127,11 @@ async def _plan(request: Request, fields: dict[str, Any]) -> None:
 
 
 async def create_interview(request: Request) -> JSONResponse:
-    """`POST /api/interviews` -> 201 the interview with its tokens and room_url."""
+    """`POST /api/interviews` -> 201 the interview with its tokens and room_url; anonymous
+    creation is rate-limited (429) per address and on the whole server."""
     user = await current_user(request)  # None = anonymous; a bad token is a 401
+    if user is None:
+        await guards(request).before_anonymous_interview(request)
     data = await json_body(request)
     fields = await clean_new_interview(request, data, user)
     if fields["num_questions"] >= 1:
