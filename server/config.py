@@ -86,3 +86,9 @@ class Settings:
     anon_interviews_total: str = field(
         default_factory=lambda: _env("ANON_INTERVIEWS_TOTAL", "500/hour")
     )
+    # browser origins allowed on the sockets besides the server's own ("*" = any)
+    allowed_origins: list[str] = field(
+        default_factory=lambda: [
+            o.strip().rstrip("/") for o in _env("ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ]
+    )

@@ -36,6 +36,7 @@ from server.ws.protocol import (
     PONG,
     ack_reply,
     error_reply,
+    origin_allowed,
     reject,
 )
 
@@ -82,6 +83,9 @@ class SpectatorControl:
 
 
 async def spectator_endpoint(websocket: WebSocket) -> None:
+    if not origin_allowed(websocket, websocket.app.state.settings.allowed_origins):
+        await reject(websocket, CLOSE_FORBIDDEN, "origin not allowed")
+        return
     manager: SessionManager = websocket.app.state.sessions
     interview_id = websocket.path_params["interview_id"]
     interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
