@@ -91,3 +91,36 @@ async def test_health_and_database_reads_stay_fast_during_a_burst_of_logins(node
         # the pool, reads waited 4 s). Other tests running on the same 2 cores can add a
         # rare hiccup of their own, hence the worst case's margin.
         assert ms[kind]["worst"] < 200, ms
+
+
+async def test_the_pool_is_bcrypts_own_and_bounded():
+    import threading
+
+    from server.accounts import passwords
+    from server.accounts.passwords import PasswordHasher
+    from server.errors import ApiError
+
+    hasher = PasswordHasher(rounds=4, threads=1, max_waiting=2)
+    threads = set()
+    real = passwords.verify_password
+
+    def spy(password, password_hash):
+        threads.add(threading.current_thread().name)
+        return real(password, password_hash)
+
+    try:
+        passwords.verify_password = spy
+        stored = await hasher.hash("secret")
+        assert await hasher.verify("secret", stored) and not await hasher.verify("no", stored)
+        assert not await hasher.verify("secret", None)  # no account: the dummy hash
+        assert threads and all(name.startswith("bcrypt") for name in threads), threads
+        # at most `max_waiting` checks wait; more are refused at once with 503 busy
+        results = await asyncio.gather(*(hasher.verify("secret", stored) for _ in range(5)),
+                                       return_exceptions=True)
+        busy = [r for r in results if isinstance(r, ApiError)]
+        assert results[:2] == [True, True] and len(busy) == 3
+        assert all(e.status == 503 and e.code == "busy" and e.headers["Retry-After"]
+                   for e in busy)
+    finally:
+        passwords.verify_password = real
+        hasher.close()
