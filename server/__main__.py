@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 
 import uvicorn
 
 from media.frames import MAX_MESSAGE_BYTES
-from server.ops.logs import JsonFormatter
+from server.ops.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,12 +17,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    handler = logging.StreamHandler()
-    if os.environ.get("LOG_FORMAT") == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
+    # one handler for every logger, uvicorn's too (log_config=None), in the redacted format
+    configure_logging(args.log_level, os.environ.get("LOG_FORMAT", "text"))
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -32,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
         ws="websockets",
         ws_max_size=MAX_MESSAGE_BYTES,
         log_level=args.log_level,
+        log_config=None,
     )
 
 

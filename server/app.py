@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -22,7 +23,9 @@ from server.errors import ApiError, api_error_handler
 from server.events.broker import InProcessBroker
 from server.events.redis_broker import RedisBroker
 from server.http.auth import login, me, register
+from server.http.body_limit import BodyLimit
 from server.http.events import interview_events
+from server.http.guards import Guards, GuardsMiddleware
 from server.http.health import health, metrics_endpoint
 from server.http.interviews import interview_detail, interviews, my_stats
 from server.http.jobs import job_detail, jobs
@@ -193,4 +196,6 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await interviewer.aclose()
 
     return Starlette(routes=routes(), lifespan=lifespan,
+                     middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+                                 Middleware(GuardsMiddleware, guards=Guards(settings))],
                      exception_handlers={ApiError: api_error_handler})

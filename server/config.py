@@ -58,3 +58,39 @@ class Settings:
         default_factory=lambda: int(_env("JWT_EXPIRES_MIN", str(60 * 24)))
     )
     bcrypt_rounds: int = field(default_factory=lambda: int(_env("BCRYPT_ROUNDS", "12")))
+    # HTTP request bodies larger than this are refused with 413 while they are read
+    max_body_bytes: int = field(
+        default_factory=lambda: int(_env("MAX_BODY_BYTES", str(1024 * 1024)))
+    )
+    # bcrypt runs in its own pool of this many threads (1-2), never in the default one
+    bcrypt_threads: int = field(default_factory=lambda: int(_env("BCRYPT_THREADS", "1")))
+    # rate limits (server/accounts/throttle.py), in the `limits` notation "N/second|minute|hour
+    # |day", several joined by ";". Login: attempts per client address, failures per account
+    login_rate_per_ip: str = field(default_factory=lambda: _env("LOGIN_RATE_PER_IP", "30/minute"))
+    login_failures_per_account: str = field(
+        default_factory=lambda: _env("LOGIN_FAILURES_PER_ACCOUNT", "10/minute")
+    )
+    # registrations per client address, attempts per email or username
+    register_rate_per_ip: str = field(
+        default_factory=lambda: _env("REGISTER_RATE_PER_IP", "20/hour")
+    )
+    register_rate_per_account: str = field(
+        default_factory=lambda: _env("REGISTER_RATE_PER_ACCOUNT", "5/hour")
+    )
+    # a client that keeps trying while limited waits twice as long each time, up to this
+    rate_limit_max_backoff_s: int = field(
+        default_factory=lambda: int(_env("RATE_LIMIT_MAX_BACKOFF_S", "900"))
+    )
+    # interviews created without logging in: per client address, and on the whole server
+    anon_interviews_per_ip: str = field(
+        default_factory=lambda: _env("ANON_INTERVIEWS_PER_IP", "20/hour")
+    )
+    anon_interviews_total: str = field(
+        default_factory=lambda: _env("ANON_INTERVIEWS_TOTAL", "500/hour")
+    )
+    # browser origins allowed on the sockets besides the server's own ("*" = any)
+    allowed_origins: list[str] = field(
+        default_factory=lambda: [
+            o.strip().rstrip("/") for o in _env("ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ]
+    )

@@ -28,11 +28,19 @@ JFK_TEXT = (
     "ask what you can do for your country."
 )
 
+#: the rate-limit settings (server/config.py), raised for the servers the tests start
+RATE_LIMITS = ("LOGIN_RATE_PER_IP", "LOGIN_FAILURES_PER_ACCOUNT", "REGISTER_RATE_PER_IP",
+               "REGISTER_RATE_PER_ACCOUNT", "ANON_INTERVIEWS_PER_IP", "ANON_INTERVIEWS_TOTAL")
+
 
 def pytest_configure(config) -> None:
     # servers started by tests (in threads or processes) record into a scratch folder, not
     # into the checkout's data/recordings
     os.environ.setdefault("RECORDINGS_DIR", tempfile.mkdtemp(prefix="interview-recordings-"))
+    # they also serve every request from 127.0.0.1: their rate limits are out of the way (the
+    # tests of the limits set their own)
+    for name in RATE_LIMITS:
+        os.environ.setdefault(name, "100000/minute")
 
 
 def free_port() -> int:

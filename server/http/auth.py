@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.accounts.identity import require_user
 from server.accounts.rules import validate_registration
 from server.accounts.tokens import TokenIssuer, token_response
-from server.accounts.users import authenticate, create_user, user_json
+from server.accounts.users import login_user, register_user, user_json
 from server.errors import ApiError, unauthorized, validation_error
+from server.http.guards import guards
 from server.http.requests import json_body
-
-
-def _rounds(request: Request) -> int:
-    return request.app.state.settings.bcrypt_rounds
 
 
 def _tokens(request: Request) -> TokenIssuer:
@@ -24,12 +19,13 @@ def _tokens(request: Request) -> TokenIssuer:
 
 
 async def register(request: Request) -> JSONResponse:
-    """`POST /api/auth/register` -> 201 {user, access_token, token_type, expires_in}."""
-    data = await json_body(request)
-    fields = validate_registration(data)
-    user = await asyncio.to_thread(
-        create_user, request.app.state.store, rounds=_rounds(request), **fields
-    )
+    """`POST /api/auth/register` -> 201 {user, access_token, token_type, expires_in}; 429
+    over the rate limits (per address, per email or username)."""
+    guard = guards(request)
+    await guard.before_register(request)
+    fields = validate_registration(await json_body(request))
+    await guard.register_account(fields["email"], fields["username"])
+    user = await register_user(request.app.state.store, guard.passwords, **fields)
     return JSONResponse(token_response(_tokens(request), user), status_code=201)
 
 
@@ -54,13 +50,16 @@ async def _credentials(request: Request) -> tuple[str, str]:
 
 async def login(request: Request) -> JSONResponse:
     """`POST /api/auth/login` {username | email, password} -> 200 {access_token, token_type,
-    expires_in, user}; 401 for a wrong login or password, 403 for a disabled account."""
+    expires_in, user}; 401 for a wrong login or password, 403 for a disabled account, 429
+    over the rate limits (attempts per address, failures per account)."""
     login_name, password = await _credentials(request)
-    user = await asyncio.to_thread(
-        authenticate, request.app.state.store, login_name, password, _rounds(request)
-    )
+    guard = guards(request)
+    await guard.before_login(request, login_name)
+    user = await login_user(request.app.state.store, guard.passwords, login_name, password)
     if user is None:
+        await guard.login_failed(login_name)
         raise unauthorized("wrong username, email or password", "invalid_credentials")
+    await guard.login_succeeded(login_name)
     if not user.is_active:
         raise ApiError(403, "account_disabled", "this account is disabled")
     return JSONResponse(token_response(_tokens(request), user))

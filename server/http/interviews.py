@@ -4,7 +4,10 @@ Visibility: admins see every interview; other users the ones they created, answe
 or were invited to (`recruiter_ids`). An interview the caller may not see is a 404, so ids do not
 leak; one they see but may not change is a 403. Anonymous interviews (made without logging in,
 for demos and the `simulate` tool) have no owner and are reached only with their tokens.
-Tokens: the creator and the candidate get both; other viewers only the spectator token.
+Tokens: the candidate gets its candidate token only (with the room's URL), never the spectator
+token; the creator gets both (an anonymous creator too: hand only the room's URL to the
+candidate); other staff (invited recruiters, admins) and spectator-token holders only the
+spectator token.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from server.accounts.access import can_view
+from server.accounts.access import can_view, is_candidate_token, is_spectator_token, is_staff
 from server.accounts.identity import current_user, require_user
 from server.errors import ApiError, validation_error
+from server.http.guards import guards
 from server.http.interview_fields import clean_new_interview, list_filters
 from server.http.requests import json_body, page_params, room_url
 from server.interview.llm import Interviewer
@@ -44,8 +48,8 @@ def interview_json(request: Request, interview: Interview, viewer: User | None, 
     `token` = the token the caller presented instead of logging in."""
     uid = viewer.id if viewer is not None else None
     is_creator = creator or (uid is not None and uid == interview.created_by)
-    is_candidate = (uid is not None and uid == interview.candidate_id) or (
-        bool(token) and token == interview.candidate_token
+    is_candidate = (uid is not None and uid == interview.candidate_id) or is_candidate_token(
+        token, interview
     )
     out: dict[str, Any] = {
         "id": interview.id, "title": interview.title, "job_role": interview.job_role,
@@ -73,9 +77,9 @@ def interview_json(request: Request, interview: Interview, viewer: User | None, 
     if is_creator or is_candidate:
         out["candidate_token"] = interview.candidate_token
         out["room_url"] = room_url(request, interview.id, interview.candidate_token)
-    if is_creator or is_candidate or can_view(viewer, interview) or (
-        bool(token) and token == interview.spectator_token
-    ):
+    if not is_candidate and (
+        is_creator or is_staff(viewer, interview) or is_spectator_token(token, interview)
+    ):  # the spectator token shows staff events: never to the candidate
         out["spectator_token"] = interview.spectator_token
     return out
 
@@ -126,8 +130,11 @@ async def _plan(request: Request, fields: dict[str, Any]) -> None:
 
 
 async def create_interview(request: Request) -> JSONResponse:
-    """`POST /api/interviews` -> 201 the interview with its tokens and room_url."""
+    """`POST /api/interviews` -> 201 the interview with its tokens and room_url; anonymous
+    creation is rate-limited (429) per address and on the whole server."""
     user = await current_user(request)  # None = anonymous; a bad token is a 401
+    if user is None:
+        await guards(request).before_anonymous_interview(request)
     data = await json_body(request)
     fields = await clean_new_interview(request, data, user)
     if fields["num_questions"] >= 1:
@@ -163,7 +170,7 @@ async def _visible_interview(request: Request) -> tuple[Interview, User | None, 
     interview = await asyncio.to_thread(store.get_interview, request.path_params["interview_id"])
     if interview is None:
         raise ApiError(404, "not_found", "unknown interview")
-    by_token = bool(token) and token in (interview.candidate_token, interview.spectator_token)
+    by_token = is_candidate_token(token, interview) or is_spectator_token(token, interview)
     if not by_token and not can_view(user, interview):
         raise ApiError(404, "not_found", "unknown interview")
     return interview, user, token if by_token else ""

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from media.webrtc import PeerLimitError, PeerRegistry
-from server.accounts.access import user_can_watch
+from server.accounts.access import is_candidate_token, is_spectator_token, user_can_watch
 from server.errors import ApiError, error
 from server.live.manager import SessionManager
 from server.live.session import LiveSession
@@ -89,8 +89,7 @@ async def webrtc_offer(request: Request) -> JSONResponse:
     manager: SessionManager = request.app.state.sessions
     interview_id = request.path_params["interview_id"]
     interview = await _interview(manager, interview_id)
-    token = request.query_params.get("token", "")
-    if not token or token != interview.candidate_token:
+    if not is_candidate_token(request.query_params.get("token"), interview):
         return error(403, "forbidden", "invalid token")
     body = await request.body()
     offer = _parse_offer(body)
@@ -138,7 +137,7 @@ async def spectator_video_offer(request: Request) -> JSONResponse:
     interview_id = request.path_params["interview_id"]
     interview = await _interview(manager, interview_id)
     token = request.query_params.get("token", "")
-    spectator = bool(token) and token == interview.spectator_token
+    spectator = is_spectator_token(token, interview)
     if not spectator and (token or not await user_can_watch(request, interview)):
         return error(403, "forbidden", "a spectator token or a recruiter of the interview")
     body = await request.body()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
 CLOSE_NORMAL = 1000
@@ -20,6 +21,27 @@ CLOSE_GONE = 4410
 CLOSE_OVERLOADED = 4503
 
 PONG = json.dumps({"type": "pong"})
+
+
+def _origin(value: str) -> str:
+    return value.strip().rstrip("/").lower()
+
+
+def origin_allowed(conn: HTTPConnection, allowed: list[str]) -> bool:
+    """Whether a socket's `Origin` may connect: none (not a browser), the server's own
+    (the request's scheme and Host), or one of `allowed` (ALLOWED_ORIGINS; "*" = any). A page
+    of another site cannot then use a visitor's token on the visitor's behalf."""
+    origin = conn.headers.get("origin")
+    if origin is None:
+        return True
+    origin = _origin(origin)
+    if "*" in allowed:
+        return True
+    host = conn.headers.get("host", "")
+    scheme = "https" if conn.url.scheme in ("wss", "https") else "http"
+    if host and origin == _origin(f"{scheme}://{host}"):
+        return True
+    return origin in {_origin(a) for a in allowed}
 
 
 async def reject(websocket: WebSocket, code: int, reason: str) -> None:

@@ -6,6 +6,10 @@ that socket. A signed-in recruiter or admin with rights to the interview
 may also send the recruiter actions `ask`, `approve` and `reject`
 (`server.interview.commands`); other signed-in users get `forbidden`. A refused action is an
 `error` on that socket only, an accepted one an `ack`.
+
+`staff.*` events go only to staff sockets (`server.accounts.access.sees_staff`: the spectator
+token, or a recruiter or admin who may see the interview and is not its candidate); a
+signed-in candidate watching its own interview gets the other events, as its own socket does.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ import logging
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from server.accounts.access import actor, may_act, spectator_allowed
+from server.accounts.access import actor, may_act, sees_staff, spectator_allowed
 from server.accounts.identity import signed_in_user
 from server.events.catch_up import SubscriberOverflow, follow
+from server.events.kinds import for_candidate
 from server.interview.commands import CommandBus, parse_action
 from server.interview.turns import ActionError
 from server.live.manager import SessionManager
@@ -31,6 +36,7 @@ from server.ws.protocol import (
     PONG,
     ack_reply,
     error_reply,
+    origin_allowed,
     reject,
 )
 
@@ -77,6 +83,9 @@ class SpectatorControl:
 
 
 async def spectator_endpoint(websocket: WebSocket) -> None:
+    if not origin_allowed(websocket, websocket.app.state.settings.allowed_origins):
+        await reject(websocket, CLOSE_FORBIDDEN, "origin not allowed")
+        return
     manager: SessionManager = websocket.app.state.sessions
     interview_id = websocket.path_params["interview_id"]
     interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
@@ -88,6 +97,7 @@ async def spectator_endpoint(websocket: WebSocket) -> None:
         await reject(websocket, CLOSE_FORBIDDEN, "invalid spectator token")
         return
     control = SpectatorControl(websocket.app.state.commands, interview, user)
+    staff = sees_staff(websocket, interview, user)
     try:
         after = max(0, int(websocket.query_params.get("after", 0)))
     except ValueError:
@@ -96,7 +106,7 @@ async def spectator_endpoint(websocket: WebSocket) -> None:
     stats = websocket.app.state.spectators
     stats.connected += 1
     sub = await manager.broker.subscribe(interview_id)
-    sender = asyncio.create_task(_send(websocket, manager, interview_id, sub, after))
+    sender = asyncio.create_task(_send(websocket, manager, interview_id, sub, after, staff))
     try:
         while True:
             message = await websocket.receive()
@@ -122,13 +132,15 @@ async def spectator_endpoint(websocket: WebSocket) -> None:
 
 
 async def _send(websocket: WebSocket, manager: SessionManager, interview_id: str, sub,
-                after: int) -> None:
+                after: int, staff: bool) -> None:
     async def history(last: int):
         return await manager.history(interview_id, last)
 
     try:
         obs = websocket.app.state.observability
         async for event in follow(sub, history, after):
+            if not staff and not for_candidate(event.type):
+                continue
             await websocket.send_text(event.wire_json)
             obs.sent(event, "spectator")
     except SubscriberOverflow:

@@ -17,8 +17,10 @@ from tests.conftest import free_port
 class Node:
     """`interview-server` in its own process, as deployed."""
 
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, name: str, env: dict[str, str], log_dir: Path,
+                 log_level: str = "warning") -> None:
         self.name = name
+        self.log_level = log_level
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env, "NODE_ID": name, "NODE_URL": self.url}
@@ -27,7 +29,8 @@ class Node:
 
     def start(self) -> Node:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "--port", str(self.port), "--log-level", "warning"],
+            [sys.executable, "-m", "server", "--port", str(self.port), "--log-level",
+             self.log_level],
             env=self.env, stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 90

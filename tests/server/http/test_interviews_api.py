@@ -103,7 +103,8 @@ def test_candidate_creates_a_planned_interview_for_themselves(api_server, people
     assert {q["type"] for q in body["questions"]} == {"technical", "behavioral"}
     # the candidate does not see the answer key before the interview
     assert all("expected_points" not in q for q in body["questions"])
-    assert body["candidate_token"] and body["spectator_token"] and body["room_url"]
+    assert body["candidate_token"] and body["room_url"]
+    assert "spectator_token" not in body  # it would show the staff events
     stored = api_server.store.get_interview(body["id"])
     assert len(stored.questions) == 4 and all(q["expected_points"] for q in stored.questions)
     assert stored.settings.get("skills") == ["React", "CSS"]
@@ -191,10 +192,11 @@ def test_ownership_matrix_rest(api_server, people, recruiters_interview):
     assert owner["candidate_token"] == recruiters_interview["candidate_token"]
     assert owner["spectator_token"] == recruiters_interview["spectator_token"]
     assert all(q["expected_points"] for q in owner["questions"])
-    # its candidate: both tokens (to join), no answer key before the end
+    # its candidate: its token (to join), not the spectator token, no answer key before the end
     cand = call(api_server, "GET", path, people["cand_a"])
     assert cand.status_code == 200
     assert cand.json()["candidate_token"] == recruiters_interview["candidate_token"]
+    assert "spectator_token" not in cand.json()
     assert all("expected_points" not in q for q in cand.json()["questions"])
     # an invited recruiter: the spectator token only
     invited = call(api_server, "GET", path, people["rec_invited"])
