@@ -88,6 +88,11 @@ class Settings:
     anon_interviews_total: str = field(
         default_factory=lambda: _env("ANON_INTERVIEWS_TOTAL", "500/hour")
     )
+    # live interviews at once from one client address, and on this node (then 4429 / 4503)
+    live_sessions_per_ip: int = field(
+        default_factory=lambda: int(_env("LIVE_SESSIONS_PER_IP", "4"))
+    )
+    max_live_sessions: int = field(default_factory=lambda: int(_env("MAX_LIVE_SESSIONS", "32")))
     # browser origins allowed on the sockets besides the server's own ("*" = any)
     allowed_origins: list[str] = field(
         default_factory=lambda: [

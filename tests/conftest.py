@@ -41,6 +41,8 @@ def pytest_configure(config) -> None:
     # tests of the limits set their own)
     for name in RATE_LIMITS:
         os.environ.setdefault(name, "100000/minute")
+    os.environ.setdefault("LIVE_SESSIONS_PER_IP", "1000")
+    os.environ.setdefault("MAX_LIVE_SESSIONS", "1000")
 
 
 def free_port() -> int:

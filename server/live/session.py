@@ -111,6 +111,7 @@ class LiveSession:
             )
             self.video.frame_listeners.append(recorder.push_frame)
         self.candidate_connected = False
+        self.client_ip = ""  # the candidate's address (limits per address)
         #: the candidate connection that owns the session now (a newer one replaces it)
         self.connection: object | None = None
         self.disconnected_at: float | None = None  # monotonic, while the candidate is away

@@ -19,6 +19,7 @@ from media.frames import KIND_AUDIO, KIND_VIDEO, FrameError, parse_frame
 from media.pcm import MAX_RATE, MIN_RATE
 from media.sink import AudioClosed
 from media.webrtc import PeerRegistry
+from server.accounts.access import is_candidate_token
 from server.events.broker import Subscription
 from server.events.catch_up import SubscriberOverflow, follow
 from server.events.kinds import State, for_candidate
@@ -32,8 +33,10 @@ from server.ws.protocol import (
     CLOSE_NOT_FOUND,
     CLOSE_OVERLOADED,
     CLOSE_RESTART,
+    CLOSE_TOO_MANY,
     CLOSE_TOO_SLOW,
     PONG,
+    origin_allowed,
     reject,
 )
 
@@ -187,12 +190,15 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     manager: SessionManager = app.state.sessions
     peers: PeerRegistry = app.state.peers
     interview_id = websocket.path_params["interview_id"]
-    token = websocket.query_params.get("token", "")
+    settings = app.state.settings
+    if not origin_allowed(websocket, settings.allowed_origins):
+        await reject(websocket, CLOSE_FORBIDDEN, "origin not allowed")
+        return
     interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
     if interview is None:
         await reject(websocket, CLOSE_NOT_FOUND, "unknown interview")
         return
-    if not token or token != interview.candidate_token:
+    if not is_candidate_token(websocket.query_params.get("token"), interview):
         await reject(websocket, CLOSE_FORBIDDEN, "invalid token")
         return
     if manager.draining:
@@ -201,12 +207,23 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     if interview_id not in manager.live and interview.status not in ("pending", "live"):
         await reject(websocket, CLOSE_GONE, f"ended the interview is {interview.status}")
         return
+    ip = websocket.client.host if websocket.client else ""
+    if interview_id not in manager.live:
+        if len(manager.live) >= settings.max_live_sessions:
+            await reject(websocket, CLOSE_OVERLOADED, "busy retry=10 too many live interviews")
+            return
+        if sum(s.client_ip == ip for s in manager.live.values()) >= \
+                settings.live_sessions_per_ip:
+            await reject(websocket, CLOSE_TOO_MANY,
+                         "too_many too many live interviews from your address")
+            return
     try:
         session = await manager.open(interview_id)
     except SessionOwnedElsewhere as exc:
         await reject(websocket, CLOSE_CONFLICT, f"elsewhere the interview is live on node {exc}")
         return
     await websocket.accept()
+    session.client_ip = ip
     conn = CandidateConnection(websocket, session, manager, peers)
     conn.sub = manager.broker.subscribe_local(interview_id)
     previous = session.connection
