@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 #: audio of one frame is pushed in slices of at most this many seconds, with a yield to the
 #: event loop between them (the work per step stays small however large the frame)
 AUDIO_SLICE_S = 1.0
+#: at most one `too_fast` error this often
+TOO_FAST_NOTICE_S = 1.0
 
 
 class CandidateConnection:
@@ -58,6 +61,7 @@ class CandidateConnection:
         self.peers = peers
         self.stopped = False
         self.sub: Subscription | None = None
+        self._too_fast_at = -1e9
 
     # -- messages ------------------------------------------------------------------------------
     async def on_text(self, text: str) -> None:
@@ -136,8 +140,11 @@ class CandidateConnection:
             return
         wait = session.audio_budget.admit(len(pcm) / 2 / rate)
         if wait is None:
-            session.error("too_fast", "audio is coming faster than real time; this chunk "
-                                      "was dropped")
+            now = time.monotonic()
+            if now - self._too_fast_at >= TOO_FAST_NOTICE_S:
+                self._too_fast_at = now
+                session.error("too_fast", "audio is coming faster than real time: send it as "
+                                          "it is recorded; audio is being dropped")
             return
         if wait > 0:
             await asyncio.sleep(wait)  # throttled: the socket is read later
