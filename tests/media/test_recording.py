@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from media.video_source import jpeg_frames
 from server.http.recording import media_type
 from tests.conftest import run
 from tests.support.db import register
-from tests.support.media import face_canvas, push_tone, write_mp4
+from tests.support.media import face_canvas, push_tone, tone, write_mp4
 
 RATE = 16000
 
@@ -152,6 +153,30 @@ def test_bad_frames_and_a_full_frame_queue_are_counted(tmp_path):
     assert s.audio_dropped == 0
     info = probe(rec.path)
     assert info["streams"] == ["audio", "video"] and abs(info["audio_s"] - 2.2) < 0.1
+
+
+def test_a_full_audio_queue_drops_at_once_counted_and_logged(tmp_path, caplog):
+    """The recorder runs on the event loop: it never waits for its writer."""
+    rec = SessionRecorder(tmp_path, "full", max_queue_audio_s=1.0)
+    release = threading.Event()
+
+    def stuck():  # the writer is busy with a frame that takes long to decode
+        release.wait(10)
+        return face_canvas()
+
+    push_tone(rec, 0.0, 0.1, frames=False)
+    rec.push_frame(stuck, 0.05)
+    caplog.set_level("WARNING", logger="media.recorder")
+    started = time.perf_counter()
+    for i in range(100):  # 2 s of 20-ms chunks while the writer is stuck
+        rec.push_audio(tone(0.02, RATE).tobytes(), 0.1 + 0.02 * i, RATE)
+    took = time.perf_counter() - started
+    release.set()
+    rec.close()
+    assert took < 0.05, took  # no waiting (it waited 0.1 s per chunk before)
+    assert rec.stats.audio_dropped > 40 and abs(rec.stats.audio_dropped_s
+                                                 - 0.02 * rec.stats.audio_dropped) < 1e-6
+    assert any("dropping audio" in r.getMessage() for r in caplog.records)
 
 
 SHARED_FRAMES = """
