@@ -63,11 +63,14 @@ class ResumableCandidate:
         self.events: list[dict] = []
         self.stats = ResumeStats()
         self.pos = 0  # next sample to send
+        #: wall time (time.time()) each sample was last sent at, by chunk start position
+        self.sent_at: dict[int, float] = {}
         self.ws = None
         self._received = asyncio.Event()
         self._reader: asyncio.Task | None = None
         self._ready_audio_s: float | None = None  # audio the session had at the newest `ready`
         self._clock0 = 0  # samples the session had before this client's first sample
+        self._hold_until = 0.0
 
     @property
     def last_seq(self) -> int:
@@ -80,6 +83,8 @@ class ResumableCandidate:
     async def connect(self) -> None:
         """Open a socket (retrying with back-off while the server says retry), replay what was
         missed, `start`, and rewind the audio to what the server has."""
+        if (hold := self._hold_until - time.monotonic()) > 0:
+            await asyncio.sleep(hold)
         deadline = time.monotonic() + self.connect_timeout_s
         delay = 0.2
         while True:
@@ -150,8 +155,10 @@ class ResumableCandidate:
             conn.closed_at = time.monotonic()
             self._received.set()
 
-    async def drop(self) -> None:
-        """Close the socket without `stop` (a reload, a network drop)."""
+    async def drop(self, hold_s: float = 0.0) -> None:
+        """Close the socket without `stop` (a reload, a network drop); the next connect waits
+        until `hold_s` have passed."""
+        self._hold_until = time.monotonic() + hold_s
         if self.ws is not None:
             await self.ws.close()
         if self._reader is not None:
@@ -179,6 +186,7 @@ class ResumableCandidate:
                 await asyncio.sleep(delay)
             piece = self.samples[self.pos : min(self.pos + chunk, end)]
             try:
+                self.sent_at[self.pos] = time.time()
                 await self.ws.send(audio_frame(piece.astype("<i2").tobytes()))
             except websockets.ConnectionClosed:
                 continue
