@@ -85,3 +85,18 @@ async def test_cancelled_speculative_final_is_not_run():
     await sched.close()
     assert [c[0] for c in engine.calls] == ["keep"] and sched.stats.finals_cancelled == 1
     assert sched.backlog_s == 0
+
+
+async def test_finals_are_round_robin_across_sessions():
+    """A session with many queued finals does not make another wait behind all of them."""
+    engine = RecordingTranscriber(cost_s=0.02)
+    sched = AsrScheduler(engine, workers=1)
+    greedy = [sched.submit_final("greedy", audio(), f"g{i}") for i in range(6)]
+    other = [sched.submit_final("other", audio(), f"o{i}") for i in range(2)]
+    assert sched.session_backlog_s("greedy") == 6.0 and sched.backlog_s == 8.0
+    sched.start()
+    await asyncio.gather(*greedy, *other)
+    await sched.close()
+    order = [c[0] for c in engine.calls]
+    assert order == ["g0", "o0", "g1", "o1", "g2", "g3", "g4", "g5"]
+    assert sched.backlog_s == 0 and sched.queue_depths["finals"] == 0

@@ -53,7 +53,7 @@ async def test_the_session_is_the_media_sink_of_a_transport(session, jfk):
     session.start_audio(rate)
     assert session.audio_rate == rate
     kinds = [(e.type, e.data) for e in session.collected.events]
-    assert kinds == [("state", {"state": "listening"})]
+    assert kinds == [("state", {"state": "listening", "audio_s": None})]
     session.push_audio(pcm)
     assert session.t == pytest.approx(3.0)
     await session.speech.flush()
@@ -76,3 +76,21 @@ async def test_the_session_clock_counts_samples_at_their_own_rate(session):
     metrics = [e for e in session.collected.events if e.type == "metrics"]
     assert metrics and metrics[-1].t == pytest.approx(1.0)
     assert "confidence" in metrics[-1].data  # the vision fields ride on every metrics event
+
+
+async def test_a_session_far_behind_drops_its_new_audio_and_says_so(jfk):
+    """Its untranscribed audio is capped: a slow transcription does not let it queue more."""
+    sink = Collect()
+    scheduler = AsrScheduler(RecordingTranscriber(cost_s=3.0, text="words"), workers=1)
+    live = LiveSession("slow", EventStream("slow", sink), scheduler, VisionScheduler(1),
+                       max_backlog_s=1.0)
+    pcm, rate = speech_pcm(jfk, 11.0)
+    live.start_audio(rate)
+    live.push_audio(pcm)  # its utterances close; their finals queue (nothing runs them)
+    assert scheduler.session_backlog_s("slow") > 1.0
+    live.push_audio(pcm)
+    live.push_audio(pcm)
+    overloaded = [e for e in sink.events if e.type == "error" and e.data["code"] == "overloaded"]
+    assert len(overloaded) == 1  # said once, not for every chunk
+    assert live.audio_dropped_s == pytest.approx(22.0, abs=0.01)
+    assert live.t == pytest.approx(11.0, abs=0.01)  # the dropped audio did not move the clock
