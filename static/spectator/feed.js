@@ -12,7 +12,9 @@ import { isReply } from '../shared/socket.js';
 import { appendLines, nearBottom, renderPartial, stickToBottom } from '../shared/transcript.js';
 import { addPoints, scheduleCharts } from './charts.js';
 import { onError, onFollowUpPending, onFollowUpResolved } from './controls.js';
-import { onCompleted, onState, renderClock, setSession } from './session.js';
+import {
+  onCandidateAway, onCandidateBack, onCompleted, onState, renderClock, setSession,
+} from './session.js';
 import { spectator } from './state.js';
 import {
   onAnswerCompleted, onEvaluation, onFinal, onPartial, onQuestion, shownPartial, showQuestion,
@@ -41,6 +43,8 @@ const dispatch = createDispatcher({
   [EVENT.ANSWER_COMPLETED]: (e, batch) => onAnswerCompleted(e, batch.timeline),
   [EVENT.EVALUATION]: (e, batch) => onEvaluation(e, batch.timeline),
   [EVENT.INTERVIEW_COMPLETED]: onCompleted,
+  [EVENT.CANDIDATE_DISCONNECTED]: onCandidateAway,
+  [EVENT.CANDIDATE_RECONNECTED]: onCandidateBack,
   [EVENT.ERROR]: onError,
   [EVENT.STAFF_FOLLOW_UP_PENDING]: onFollowUpPending,
   [EVENT.STAFF_FOLLOW_UP_APPROVED]: onFollowUpResolved,

@@ -34,6 +34,23 @@ export function onState(event) {
   }
 }
 
+/** The candidate's connection dropped (reload, network, server restart): the session waits. */
+export function onCandidateAway(event) {
+  if (spectator.session === 'ended') return;
+  const el = $('session-state');
+  el.dataset.state = 'away';
+  const wait = Math.round(Number(event.grace_s) || 0);
+  const why = event.reason === 'server_restart' ? 'the server is restarting' : 'connection lost';
+  el.textContent = `Candidate disconnected (${why}); waiting${wait ? ` up to ${wait} s` : ''}`;
+}
+
+export function onCandidateBack() {
+  if (spectator.session === 'ended') return;
+  const el = $('session-state');
+  el.dataset.state = spectator.session;
+  el.textContent = SESSION_TEXT[spectator.session];
+}
+
 export function onCompleted(event) {
   setSession('ended');
   const parts = [];
