@@ -253,3 +253,28 @@ async def test_spectator_resumes_after_a_1013_close(server, new_interview, jfk, 
     assert state["duplicates"] == 0, state
     assert state["lines"] == len([e for e in result.finals if e["text"].strip()]), state
     assert state["session"] == "ended", state
+
+
+async def test_the_candidates_drop_and_return_are_shown(server, new_interview, browser):
+    interview = new_interview()
+    page = await browser.new_page(viewport={"width": 1280, "height": 860})
+    try:
+        await page.goto(spectate_page(server.url, interview))
+        await page.wait_for_function(
+            "() => document.querySelector('#status').dataset.state === 'open'", timeout=15_000)
+        state = "() => [document.querySelector('#session-state').dataset.state, " \
+                "document.querySelector('#session-state').textContent]"
+        await page.evaluate("(e) => window.spectator.handle(e)",
+                            {"type": "state", "seq": 1000, "t": 1.0, "state": "listening"})
+        await page.evaluate("(e) => window.spectator.handle(e)",
+                            {"type": "candidate.disconnected", "seq": 1001, "t": 2.0,
+                             "reason": "closed", "grace_s": 60})
+        await page.wait_for_function(f"() => ({state})()[0] === 'away'", timeout=5_000)
+        away = await page.evaluate(state)
+        await page.evaluate("(e) => window.spectator.handle(e)",
+                            {"type": "candidate.reconnected", "seq": 1002, "t": 2.0,
+                             "offline_s": 3.2})
+        await page.wait_for_function(f"() => ({state})()[0] === 'live'", timeout=5_000)
+    finally:
+        await page.close()
+    assert away[1] == "Candidate disconnected (connection lost); waiting up to 60 s", away
