@@ -71,6 +71,7 @@ class ResumableCandidate:
         self._ready_audio_s: float | None = None  # audio the session had at the newest `ready`
         self._clock0 = 0  # samples the session had before this client's first sample
         self._hold_until = 0.0
+        self._ready_seq: int | None = None  # the seq of this socket's `ready` (its `hello`)
 
     @property
     def last_seq(self) -> int:
@@ -94,7 +95,7 @@ class ResumableCandidate:
             try:
                 self.ws = await websockets.connect(f"{self._url()}{sep}after={self.last_seq}",
                                                    max_size=None, open_timeout=10)
-                self._ready_audio_s = None
+                self._ready_audio_s = self._ready_seq = None
                 self._reader = asyncio.create_task(self._read(conn))
                 if await self._ready(30):
                     self.stats.connections.append(conn)
@@ -136,6 +137,9 @@ class ResumableCandidate:
                 event = json.loads(raw)
                 if conn.first_event is None:
                     conn.first_event = time.monotonic()
+                if event.get("type") == "hello":
+                    self._ready_seq = event["ready_seq"]
+                    continue
                 if "seq" not in event:
                     continue  # pong, or an error of this socket only
                 if event["seq"] <= self.last_seq:
@@ -145,8 +149,8 @@ class ResumableCandidate:
                     self.stats.gaps += 1
                 event["_arrived"] = time.monotonic()
                 self.events.append(event)
-                if event["type"] == "state" and event["state"] == "ready":
-                    self._ready_audio_s = float(event.get("audio_s") or 0.0)
+                if event["type"] == "state" and event["seq"] == self._ready_seq:
+                    self._ready_audio_s = float(event.get("audio_s") or 0.0)  # this socket's
                 self._received.set()
         except websockets.ConnectionClosed as exc:
             if exc.rcvd is not None:

@@ -152,6 +152,8 @@ async def stream_pcm(
         async def receive() -> None:
             async for raw in ws:
                 event = json.loads(raw)
+                if "seq" not in event:
+                    continue  # this socket's own replies (hello, pong), not session events
                 now = time.time()
                 event["_arrived"] = now
                 result.events.append(event)

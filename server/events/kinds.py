@@ -187,7 +187,7 @@ class CandidateDisconnected(Payload):
     """The candidate's socket went without `stop`: the session waits `grace_s` for them."""
 
     KIND = EventKind.CANDIDATE_DISCONNECTED
-    reason: str  # closed (the socket closed) | server_restart | replaced
+    reason: str  # closed (the socket closed) | server_restart | replaced (by a newer socket)
     grace_s: float
 
 

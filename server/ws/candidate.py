@@ -29,8 +29,10 @@ from server.live.session import LiveSession
 from server.store.ownership import SessionOwnedElsewhere
 from server.ws.protocol import (
     CLOSE_CONFLICT,
+    CLOSE_ERROR,
     CLOSE_FORBIDDEN,
     CLOSE_GONE,
+    CLOSE_NORMAL,
     CLOSE_NOT_FOUND,
     CLOSE_OVERLOADED,
     CLOSE_RESTART,
@@ -222,7 +224,7 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
         if sum(s.client_ip == ip for s in manager.live.values()) >= \
                 settings.live_sessions_per_ip:
             await reject(websocket, CLOSE_TOO_MANY,
-                         "too_many too many live interviews from your address")
+                         "too_many retry=30 too many live interviews from your address")
             return
     try:
         session = await manager.open(interview_id)
@@ -234,11 +236,19 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     conn = CandidateConnection(websocket, session, manager, peers)
     conn.sub = manager.broker.subscribe_local(interview_id)
     previous = session.connection
-    manager.attach(session, conn)
-    if isinstance(previous, CandidateConnection):
+    if isinstance(previous, CandidateConnection):  # another tab, or a dead connection
+        await session.suspend("replaced")  # its audio stops; this socket `start`s again
+        await peers.close(interview_id)
         await previous.close(CLOSE_CONFLICT, "replaced by a newer connection")
+    manager.attach(session, conn)
+    ready = session.emit(State(state="ready", audio_s=round(session.speech.t, 3)))
+    # this socket's own greeting, before the replay: which `ready` is its own (a replay holds
+    # earlier sockets' too), how much audio the session has, how long a drop may last
+    await websocket.send_text(json.dumps({
+        "type": "hello", "ready_seq": ready.seq, "audio_s": ready.data["audio_s"],
+        "grace_s": manager.resume_grace_s}))
     sender = asyncio.create_task(conn.forward_events(_after(websocket)))
-    session.emit(State(state="ready", audio_s=round(session.speech.t, 3)))
+    failed = False
     try:
         while True:
             message = await websocket.receive()
@@ -252,6 +262,7 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
         pass
     except Exception:  # noqa: BLE001 - one broken session must not affect the others
         log.exception("candidate socket of %s failed", interview_id)
+        failed = True
     finally:
         if session.connection is conn:  # not replaced, not handed over by a shutdown
             await peers.close(interview_id)
@@ -265,7 +276,7 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await sender
         conn.sub.close()
-        await conn.close(1000, "")
+        await conn.close(CLOSE_ERROR if failed else CLOSE_NORMAL, "")
 
 
 async def hand_over(manager: SessionManager) -> int:

@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 
 CLOSE_NORMAL = 1000
 CLOSE_TOO_BIG = 1009  # a message over the size limit (uvicorn closes the socket)
+CLOSE_ERROR = 1011  # the server failed on this socket (logged): reconnect
 CLOSE_RESTART = 1012  # the server restarts: reconnect
 CLOSE_TOO_SLOW = 1013  # the client fell too far behind the live events: reconnect
 CLOSE_FORBIDDEN = 4403

@@ -73,6 +73,8 @@ class Candidate:
     async def _receive(self) -> None:
         async for raw in self.ws:
             event = json.loads(raw)
+            if "seq" not in event:
+                continue  # the socket's hello
             event["_arrived"] = time.monotonic()
             self.events.append(event)
             self._arrived.set()

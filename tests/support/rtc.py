@@ -145,7 +145,9 @@ class Candidate:
 
     async def _read(self) -> None:
         async for raw in self.ws:
-            self.events.append(json.loads(raw))
+            event = json.loads(raw)
+            if "seq" in event:  # not the socket's hello
+                self.events.append(event)
 
     async def wait(self, match: Callable[[dict], bool], timeout: float, what: str) -> dict:
         await wait_until(lambda: any(match(e) for e in self.events), timeout, what)

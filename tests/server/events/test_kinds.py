@@ -32,12 +32,12 @@ def test_a_payload_is_the_events_data_and_seq_counts_from_the_start():
     assert event.data == {"utterance": 3, "text": "hi", "start": 0.5, "end": 0.9, "words": []}
     wire = json.loads(event.wire_json)
     assert wire["type"] == "transcript.final" and wire["seq"] == 42 and wire["text"] == "hi"
-    assert sink.events == [event] and stream.log == [event] and stream.last_seq == 42
+    assert sink.events == [event] and list(stream.log) == [event] and stream.last_seq == 42
 
 
 def test_metrics_and_evaluations_send_their_nested_parts_flat():
     metrics = Metrics(wpm=120.0, words=10, filler_count=1, fillers={"um": 1},
-                      fillers_per_min=2.0, pause_ratio=0.1, speaking_s=5.0,
+                      fillers_per_min=2.0, pause_ratio=0.1, speaking_s=5.0, voiced_s=4.0,
                       vision={"eye_contact": 0.8, "confidence": {"score": 70}})
     data = metrics.data()
     assert data["eye_contact"] == 0.8 and data["confidence"] == {"score": 70}

@@ -286,7 +286,9 @@ async def test_delete_rules_and_live_interviews(api_server, people):
     path = f"/api/interviews/{body['id']}"
     async with websockets.connect(ws_url(api_server.url, body["id"], body["candidate_token"])) \
             as ws:
+        hello = json.loads(await asyncio.wait_for(ws.recv(), 10))
         ready = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        assert hello["type"] == "hello" and hello["ready_seq"] == ready["seq"]
         assert ready["type"] == "state" and ready["state"] == "ready"
         r = await asyncio.to_thread(call, api_server, "DELETE", path, owner)
         assert error_of(r, 409)["code"] == "live"

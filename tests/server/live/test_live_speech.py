@@ -208,7 +208,13 @@ async def test_oversize_frame_closes_1009_and_keeps_what_was_said(server, jfk, n
             while True:
                 await asyncio.wait_for(ws.recv(), 10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
-    # nothing lost: the utterance in flight was finalised and stored
+    # the session waits for the candidate (the utterance in flight stays open); they come back
+    # and stop: nothing lost, the utterance in flight is finalised and stored
+    async with websockets.connect(url, max_size=None) as ws:
+        await ws.send(json.dumps({"type": "stop"}))
+        while (await_event := json.loads(await asyncio.wait_for(ws.recv(), 30))).get("state") \
+                != "stopped":
+            assert await_event["type"] != "error", await_event
     stored = await stored_events(
         server, interview, lambda ev: any(e["type"] == "transcript.final" for e in ev)
     )
@@ -244,7 +250,9 @@ async def test_a_second_candidate_socket_takes_the_session_over(server, new_inte
     interview = new_interview()
     url = ws_url(server.url, interview["id"], interview["candidate_token"])
     async with websockets.connect(url) as first:
+        hello = json.loads(await asyncio.wait_for(first.recv(), 5))
         ready = json.loads(await asyncio.wait_for(first.recv(), 5))
+        assert hello["type"] == "hello" and hello["ready_seq"] == ready["seq"]
         assert ready["type"] == "state" and ready["state"] == "ready"
         async with websockets.connect(url) as second:
             with pytest.raises(websockets.ConnectionClosed) as closed:
@@ -255,7 +263,8 @@ async def test_a_second_candidate_socket_takes_the_session_over(server, new_inte
             await second.send(json.dumps({"type": "ping"}))
             while (event := json.loads(await asyncio.wait_for(second.recv(), 5)))["type"] \
                     != "pong":
-                assert event["type"] in ("state", "candidate.reconnected"), event
+                assert event["type"] in ("hello", "state", "candidate.disconnected",
+                                         "candidate.reconnected"), event
 
 
 def test_bad_http_body(server):

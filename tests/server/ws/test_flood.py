@@ -59,8 +59,8 @@ async def test_a_flooder_does_not_slow_down_a_clean_session(server, new_intervie
     flooded = await stream_pcm(server.url, samples, rate, interview=new_interview())
     stop.set()
     f = await flooder
-    wall_s = f["sent_s"] / 20
-    assert f["sent_s"] > 200  # it really sent ~20x real time
+    wall_s = flooded.duration_s
+    assert f["sent_s"] > 10 * wall_s  # it really sent 10-20x real time
     assert f["too_fast"] >= 1 and f["open_at_end"]  # told, refused, not disconnected
     assert wer(JFK_TEXT, flooded.text) <= 0.10, flooded.text
     solo_p50 = statistics.median(solo.final_latencies)
@@ -68,6 +68,6 @@ async def test_a_flooder_does_not_slow_down_a_clean_session(server, new_intervie
     print(f"clean session final latency alone p50 {solo_p50:.3f} s max "
           f"{max(solo.final_latencies):.3f} s; beside a 20x flooder p50 {flooded_p50:.3f} s max "
           f"{max(flooded.final_latencies):.3f} s; the flooder sent {f['sent_s']:.0f} s of audio "
-          f"in {wall_s:.0f} s, {f['too_fast']} too_fast, {f['finals']} finals")
+          f"in about {wall_s:.0f} s, {f['too_fast']} too_fast, {f['finals']} finals")
     assert flooded_p50 <= 1.5 * solo_p50, (solo.final_latencies, flooded.final_latencies)
     assert max(flooded.final_latencies) <= 1.5 * max(solo.final_latencies) + 0.2

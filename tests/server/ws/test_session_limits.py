@@ -31,6 +31,8 @@ async def open_session(srv, headers: dict | None = None):
     ws = await websockets.connect(ws_url(srv.url, interview["id"], interview["candidate_token"]),
                                   additional_headers=headers)
     try:
+        hello = json.loads(await ws.recv())
+        assert hello["type"] == "hello"
         return ws, json.loads(await ws.recv())
     except websockets.ConnectionClosed as exc:
         return ws, exc.rcvd
