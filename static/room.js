@@ -2,7 +2,9 @@
  * The candidate's live room (served at /room/{id}?token=CANDIDATE_TOKEN): the entry of
  * room.html. The modules, in room/:
  *   state.js                the room's state (window.room.state)
- *   session.js              start / stop / the end card; `state`, `error`, `interview.completed`
+ *   session.js              start / stop; `state`, `error`, `interview.completed`
+ *   connection.js           the socket's life: ?after=, `ready`, reconnecting after a drop
+ *   ending.js               the end card in plain words, the report link, the teardown
  *   events.js               handleEvent: every server event, routed by kind
  *   transports.js           choosing a transport (window.roomTransport, window.roomTransports)
  *   transport-websocket.js  events + media over the candidate WebSocket
@@ -16,6 +18,7 @@
 
 import { $ } from './shared/dom.js';
 import { toast } from './shared/toast.js';
+import { dropConnection } from './room/connection.js';
 import { createEventHandler } from './room/events.js';
 import { initSpeech } from './room/question.js';
 import { problemWithBrowser, showStartProblem, start, stop } from './room/session.js';
@@ -26,13 +29,15 @@ import { connectWebRtcTransport, connectWebSocketTransport } from './room/transp
 const handleEvent = createEventHandler();
 const startRoom = () => start(handleEvent);
 
+const LEAVING_WARNS = new Set(['live', 'reconnecting', 'stopping']);
+
 function init() {
   setStatus('idle');
   initSpeech();
   $('start-button').addEventListener('click', startRoom);
   $('stop-button').addEventListener('click', stop);
   window.addEventListener('beforeunload', (e) => {
-    if (room.phase === 'live' || room.phase === 'stopping') {
+    if (LEAVING_WARNS.has(room.phase)) {
       e.preventDefault();
       e.returnValue = '';
     }
@@ -41,6 +46,7 @@ function init() {
   if (problem) {
     showStartProblem(problem);
     $('start-button').disabled = true;
+    return;
   }
   $('start-button').focus();
 }
@@ -49,6 +55,7 @@ function init() {
 window.room = {
   handleEvent, start: startRoom, stop, toast, state: room, stats: room.stats,
   connectWebSocketTransport, connectWebRtcTransport,
+  dropConnection: () => dropConnection('test drop'), // a network drop, as the room sees one
 };
 
 init();

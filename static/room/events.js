@@ -28,6 +28,8 @@ export function createEventHandler() {
     [EVENT.EVALUATION]: onEvaluation,
     [EVENT.INTERVIEW_COMPLETED]: onInterviewCompleted,
     [EVENT.ERROR]: onError,
+    // how long the server waits for this candidate after a drop (connection.js)
+    [EVENT.CANDIDATE_DISCONNECTED]: (e) => { if (e.grace_s > 0) room.graceMs = e.grace_s * 1000; },
   });
 
   return function handleEvent(event) {

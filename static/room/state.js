@@ -8,9 +8,15 @@ import { pathId, queryParam } from '../shared/location.js';
 export const room = {
   interviewId: pathId('room'),
   token: queryParam('token'),
-  phase: 'idle', // idle | starting | live | stopping | ended
+  phase: 'idle', // idle | starting | live | reconnecting | stopping | ended
   serverState: null,
   transport: null,
+  connection: 'closed', // connecting | open | reconnecting | closed (connection.js)
+  connects: 0, // sockets that got their `state: ready`
+  reconnects: 0, // drops the room came back from (or tried to)
+  lastClose: null, // {code, reason} of the last socket lost (for debugging only)
+  graceMs: 60000, // how long the server waits for a dropped candidate (RESUME_GRACE_S)
+  readyAudioS: 0, // `audio_s` of the newest `state: ready`
   stream: null,
   audioContext: null,
   nodes: [],
