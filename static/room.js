@@ -10,6 +10,7 @@
  *   transport-websocket.js  events + media over the candidate WebSocket
  *   transport-webrtc.js     media as WebRTC tracks, events over the WebSocket
  *   capture.js              microphone, PCM worklet, camera frames
+ *   audio-buffer.js         the PCM kept while reconnecting, resent from the server's audio_s
  *   question.js             the question card, "Next question", reading aloud, evaluations
  *   transcript.js           the live transcript
  *   topbar.js               status, elapsed time, transport badge, mic meter

@@ -3,14 +3,16 @@
  * getUserMedia -> AudioContext + PCM worklet -> connect (connection.js) -> the socket's
  * `state: ready` -> begin -> `state: listening` -> live -> Stop (or the server's `stopped`)
  * -> the end card (ending.js). A drop on the way: reconnecting -> `ready` on a new socket ->
- * begin again -> live.
+ * begin again, with the audio the server did not take sent again -> live.
  * Also the server events that move it along: `state`, `error`, `interview.completed`.
  */
 
 import { $, node } from '../shared/dom.js';
 import { toast } from '../shared/toast.js';
+import { createPcmRing } from './audio-buffer.js';
 import {
-  createAudioContext, flushAudio, getMedia, loadPcmWorklet, startAudioCapture, startVideoCapture,
+  createAudioContext, flushAudio, getMedia, loadPcmWorklet, pumpAudio, startAudioCapture,
+  startVideoCapture,
 } from './capture.js';
 import { connect, initConnection } from './connection.js';
 import { endWith, finish, reportLink } from './ending.js';
@@ -82,6 +84,7 @@ export async function start(onEvent) {
   try {
     room.audioContext = createAudioContext();
     await loadPcmWorklet(room.audioContext);
+    room.pcm = createPcmRing(room.audioContext.sampleRate);
     // With WebRTC the worklet only drives the level meter; both captures send nothing while
     // the transport carries the tracks itself (and take over if it falls back mid-session).
     await startAudioCapture();
@@ -105,6 +108,7 @@ export async function stop() {
   setStatus('stopping');
   await flushAudio(); // the last partial chunk goes out before the stop message
   room.acceptingMedia = false;
+  room.capturing = false;
   const stopped = new Promise((resolve) => room.stopWaiters.push(resolve));
   if (room.transport && room.connection === 'open') room.transport.end(); // else once back (onReady)
   const timedOut = await Promise.race([
@@ -118,13 +122,19 @@ export async function stop() {
 
 // -- the connection -----------------------------------------------------------------------------
 
-/** A socket's own `state: ready` (connection.js): begin. */
+/** A socket's own `state: ready` (connection.js): begin, and resend what the server lacks. */
 function onReady(transport, ready) {
   if (typeof ready.audio_s === 'number') room.readyAudioS = ready.audio_s;
   showTransport(transport);
   if (room.phase === 'stopping') {
     transport.end(); // Stop was pressed while the connection was down
     return;
+  }
+  if (room.pcm && transport.carriesMediaTracks) room.pcm.reset();
+  else if (room.pcm && typeof ready.audio_s === 'number') {
+    const { resend, lost, pending } = room.pcm.rewind(ready.audio_s);
+    room.stats.audioResentBytes += pending * 2; // sent again, or kept while away
+    if (pending || lost) console.debug(`room: ${pending} samples to send (${resend} again, ${lost} lost)`);
   }
   transport.begin();
 }
@@ -145,11 +155,13 @@ export function onState(event) {
     if (['starting', 'live', 'reconnecting'].includes(room.phase)) {
       const back = room.phase === 'reconnecting';
       room.acceptingMedia = true;
+      room.capturing = true;
       // after a reload the clock goes on from the session's audio so far
       if (!room.startedAt) room.startedAt = performance.now() - room.readyAudioS * 1000;
       setPhase('live');
       $('connection-banner').hidden = true;
       if (back) toast('connection', 'You are back online. The interview goes on.', 'info', 5000);
+      pumpAudio(); // what was kept meanwhile
     }
   }
   if (event.state === 'stopped') {
