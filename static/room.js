@@ -3,6 +3,7 @@
  * room.html. The modules, in room/:
  *   state.js                the room's state (window.room.state)
  *   session.js              start / stop; `state`, `error`, `interview.completed`
+ *   resume.js               the interview's status at load; a reloaded page draws it again
  *   connection.js           the socket's life: ?after=, `ready`, reconnecting after a drop
  *   ending.js               the end card in plain words, the report link, the teardown
  *   events.js               handleEvent: every server event, routed by kind
@@ -22,6 +23,7 @@ import { toast } from './shared/toast.js';
 import { dropConnection } from './room/connection.js';
 import { createEventHandler } from './room/events.js';
 import { initSpeech } from './room/question.js';
+import { loadInterview } from './room/resume.js';
 import { problemWithBrowser, showStartProblem, start, stop } from './room/session.js';
 import { room } from './room/state.js';
 import { setStatus } from './room/topbar.js';
@@ -32,7 +34,7 @@ const startRoom = () => start(handleEvent);
 
 const LEAVING_WARNS = new Set(['live', 'reconnecting', 'stopping']);
 
-function init() {
+async function init() {
   setStatus('idle');
   initSpeech();
   $('start-button').addEventListener('click', startRoom);
@@ -49,6 +51,9 @@ function init() {
     $('start-button').disabled = true;
     return;
   }
+  $('start-button').disabled = true; // until the interview's status is known
+  await loadInterview(handleEvent);
+  $('start-button').disabled = false;
   $('start-button').focus();
 }
 

@@ -16,6 +16,7 @@ import {
 } from './capture.js';
 import { connect, initConnection } from './connection.js';
 import { endWith, finish, reportLink } from './ending.js';
+import { interviewLoaded } from './resume.js';
 import { releaseStopWaiters, room, setPhase } from './state.js';
 import { setStatus, showTransport, updateElapsed } from './topbar.js';
 
@@ -38,7 +39,7 @@ export function showStartProblem(text) {
   $('start-hint').classList.add('is-error');
 }
 
-/** Start the interview; every server event goes to `onEvent`. */
+/** Start (or resume) the interview; every server event goes to `onEvent`. */
 export async function start(onEvent) {
   if (room.phase !== 'idle') return;
   const problem = problemWithBrowser();
@@ -59,6 +60,11 @@ export async function start(onEvent) {
   button.disabled = true;
   button.textContent = 'Starting…';
   setStatus('starting', 'Waiting for microphone…');
+  if (!(await interviewLoaded(onEvent))) {
+    if (room.phase === 'ended') return; // it has ended, or the link is not valid (resume.js)
+    backToIdle('We could not load your interview. Check your internet connection, then try again.');
+    return;
+  }
   try {
     room.stream = await getMedia();
   } catch (err) {

@@ -9,6 +9,7 @@ export const room = {
   interviewId: pathId('room'),
   token: queryParam('token'),
   phase: 'idle', // idle | starting | live | reconnecting | stopping | ended
+  interviewStatus: null, // GET /api/interviews/{id}: pending | live | completed | ...
   serverState: null,
   transport: null,
   connection: 'closed', // connecting | open | reconnecting | closed (connection.js)
@@ -17,6 +18,7 @@ export const room = {
   lastClose: null, // {code, reason} of the last socket lost (for debugging only)
   graceMs: 60000, // how long the server waits for a dropped candidate (RESUME_GRACE_S)
   readyAudioS: 0, // `audio_s` of the newest `state: ready`
+  replayed: 0, // stored events drawn again after a reload
   pcm: null, // the microphone's PCM ring (audio-buffer.js), WebSocket media only
   capturing: false, // PCM goes into the ring: from the first `listening` to Stop
   stream: null,
