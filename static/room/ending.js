@@ -6,6 +6,7 @@
 
 import { $, node } from '../shared/dom.js';
 import { formatClock, plural } from '../shared/format.js';
+import { renderPartial } from '../shared/transcript.js';
 import { stopCapture } from './capture.js';
 import { closeConnection } from './connection.js';
 import { stopSpeaking } from './question.js';
@@ -131,4 +132,5 @@ export function finish(title, text, statusState = 'stopped',
   if (reload) $('ended').append(reloadButton());
   $('ended').hidden = false;
   $('question').hidden = true;
+  renderPartial(null); // an utterance this page will not see the end of
 }
