@@ -2,12 +2,16 @@
  * The candidate's live room (served at /room/{id}?token=CANDIDATE_TOKEN): the entry of
  * room.html. The modules, in room/:
  *   state.js                the room's state (window.room.state)
- *   session.js              start / stop / the end card; `state`, `error`, `interview.completed`
+ *   session.js              start / stop; `state`, `error`, `interview.completed`
+ *   resume.js               the interview's status at load; a reloaded page draws it again
+ *   connection.js           the socket's life: ?after=, `ready`, reconnecting after a drop
+ *   ending.js               the end card in plain words, the report link, the teardown
  *   events.js               handleEvent: every server event, routed by kind
  *   transports.js           choosing a transport (window.roomTransport, window.roomTransports)
  *   transport-websocket.js  events + media over the candidate WebSocket
  *   transport-webrtc.js     media as WebRTC tracks, events over the WebSocket
  *   capture.js              microphone, PCM worklet, camera frames
+ *   audio-buffer.js         the PCM kept while reconnecting, resent from the server's audio_s
  *   question.js             the question card, "Next question", reading aloud, evaluations
  *   transcript.js           the live transcript
  *   topbar.js               status, elapsed time, transport badge, mic meter
@@ -16,8 +20,10 @@
 
 import { $ } from './shared/dom.js';
 import { toast } from './shared/toast.js';
+import { dropConnection } from './room/connection.js';
 import { createEventHandler } from './room/events.js';
 import { initSpeech } from './room/question.js';
+import { loadInterview } from './room/resume.js';
 import { problemWithBrowser, showStartProblem, start, stop } from './room/session.js';
 import { room } from './room/state.js';
 import { setStatus } from './room/topbar.js';
@@ -26,13 +32,15 @@ import { connectWebRtcTransport, connectWebSocketTransport } from './room/transp
 const handleEvent = createEventHandler();
 const startRoom = () => start(handleEvent);
 
-function init() {
+const LEAVING_WARNS = new Set(['live', 'reconnecting', 'stopping']);
+
+async function init() {
   setStatus('idle');
   initSpeech();
   $('start-button').addEventListener('click', startRoom);
   $('stop-button').addEventListener('click', stop);
   window.addEventListener('beforeunload', (e) => {
-    if (room.phase === 'live' || room.phase === 'stopping') {
+    if (LEAVING_WARNS.has(room.phase)) {
       e.preventDefault();
       e.returnValue = '';
     }
@@ -41,7 +49,11 @@ function init() {
   if (problem) {
     showStartProblem(problem);
     $('start-button').disabled = true;
+    return;
   }
+  $('start-button').disabled = true; // until the interview's status is known
+  await loadInterview(handleEvent);
+  $('start-button').disabled = false;
   $('start-button').focus();
 }
 
@@ -49,6 +61,7 @@ function init() {
 window.room = {
   handleEvent, start: startRoom, stop, toast, state: room, stats: room.stats,
   connectWebSocketTransport, connectWebRtcTransport,
+  dropConnection: () => dropConnection('test drop'), // a network drop, as the room sees one
 };
 
 init();

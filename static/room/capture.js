@@ -2,7 +2,8 @@
  * The candidate's microphone and camera: getUserMedia, the AudioContext with the PCM worklet
  * (/static/pcm-worklet.js: 20 ms PCM16 chunks, also the level meter), and JPEG frames of the
  * camera preview. Audio and frames go to room.transport only while room.acceptingMedia and
- * when the transport does not carry the tracks itself (WebRTC).
+ * when the transport does not carry the tracks itself (WebRTC); the audio goes through the
+ * PCM ring room.pcm (audio-buffer.js), which keeps it while the room reconnects.
  */
 
 import { $ } from '../shared/dom.js';
@@ -70,19 +71,33 @@ export async function startAudioCapture() {
   node.port.onmessage = ({ data }) => {
     if (!data || data.type !== 'pcm') return;
     showLevel(data.peak || 0);
-    if (!room.acceptingMedia || !room.transport || room.transport.carriesMediaTracks) return;
+    const t = room.transport;
+    if (!room.capturing || !room.pcm || !t || t.carriesMediaTracks) return;
     if (room.micMuted) new Uint8Array(data.pcm).fill(0);
-    if (room.transport.sendAudio(data.pcm)) {
-      room.stats.audioChunks++;
-      room.stats.audioBytes += data.pcm.byteLength;
-    } else {
+    // kept in the ring (also while reconnecting), then sent from there
+    const gone = room.pcm.push(data.pcm);
+    if (gone > 0 && room.phase === 'live') {
       room.stats.audioDropped++;
-      if (!warned && room.phase === 'live') {
+      if (!warned) {
         warned = true;
         toast('network', 'Your connection is too slow; some audio was dropped.', 'error');
       }
     }
+    pumpAudio();
   };
+}
+
+/** Send the ring's unsent PCM over the socket (while the server takes audio). */
+export function pumpAudio() {
+  const t = room.transport;
+  if (!room.acceptingMedia || !room.pcm || !t || t.carriesMediaTracks) return;
+  room.pcm.pump((pcm) => {
+    if (!t.sendAudio(pcm)) return false;
+    room.stats.audioChunks++;
+    room.stats.audioBytes += pcm.byteLength;
+    return true;
+  });
+  room.stats.audioLostBytes = room.pcm.lostSamples * 2;
 }
 
 /** Ask the worklet for its partly filled chunk and wait until it has been posted. */

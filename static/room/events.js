@@ -1,6 +1,8 @@
 /*
  * The room's server events: the one entry point every transport calls (handleEvent), and
- * which module handles each kind.
+ * which module handles each kind. handleEvent(event, {replay: true}) draws a stored event
+ * again after a reload (resume.js): only what is on the page (transcript, gauges, question),
+ * quietly (no reading aloud, no toasts, no old `state`).
  */
 
 import { createDispatcher } from '../shared/dispatch.js';
@@ -12,7 +14,12 @@ import { onError, onInterviewCompleted, onState } from './session.js';
 import { room } from './state.js';
 import { onFinal, onPartial } from './transcript.js';
 
-/** The room's handleEvent(event); it draws the gauges, so call it once the page is there. */
+/** The kinds a replay draws; the others (old states, errors, evaluations) are left out. */
+const REPLAYED = new Set([EVENT.TRANSCRIPT_PARTIAL, EVENT.TRANSCRIPT_FINAL, EVENT.METRICS,
+  EVENT.QUESTION, EVENT.ANSWER_COMPLETED, EVENT.CANDIDATE_DISCONNECTED]);
+
+/** The room's handleEvent(event, context); it draws the gauges, so call it once the page is
+ * there. */
 export function createEventHandler() {
   const gauges = createMetricGauges();
   const dispatch = createDispatcher({
@@ -28,9 +35,11 @@ export function createEventHandler() {
     [EVENT.EVALUATION]: onEvaluation,
     [EVENT.INTERVIEW_COMPLETED]: onInterviewCompleted,
     [EVENT.ERROR]: onError,
+    // how long the server waits for this candidate after a drop (connection.js)
+    [EVENT.CANDIDATE_DISCONNECTED]: (e) => { if (e.grace_s > 0) room.graceMs = e.grace_s * 1000; },
   });
 
-  return function handleEvent(event) {
+  return function handleEvent(event, context = {}) {
     if (!event || typeof event !== 'object') return;
     if (typeof event.seq === 'number') {
       if (event.seq <= room.lastSeq) return; // duplicate (e.g. after a transport fallback)
@@ -38,6 +47,7 @@ export function createEventHandler() {
     }
     room.stats.events++;
     if (isReply(event)) return; // `pong`: not an event
-    if (!dispatch(event)) console.debug('room: unhandled event', event);
+    if (context.replay && !REPLAYED.has(event.type)) return;
+    if (!dispatch(event, context)) console.debug('room: unhandled event', event);
   };
 }

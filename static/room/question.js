@@ -16,7 +16,8 @@ import { room } from './state.js';
 const SPEAK_KEY = 'room.speakQuestions';
 const canSpeak = 'speechSynthesis' in window && 'SpeechSynthesisUtterance' in window;
 
-export function onQuestion(event) {
+/** A `question` event; `replay` (a reloaded page drawing it again): not read aloud. */
+export function onQuestion(event, { replay = false } = {}) {
   const text = String(event.text || '').trim();
   if (!text) return;
   $('question-text').textContent = text;
@@ -24,6 +25,7 @@ export function onQuestion(event) {
   nextButton().disabled = false;
   const box = $('question');
   box.hidden = false;
+  if (replay) return;
   replayAnimation(box, 'is-new');
   if ($('speak-toggle').checked) speak(text);
 }

@@ -1,22 +1,24 @@
 /*
  * The interview's life in the room: Start (a user gesture, needed for audio) ->
- * getUserMedia -> AudioContext + PCM worklet -> open a transport -> `state: listening` ->
- * live -> Stop (or the server's `stopped`, or the connection's end) -> the end card.
+ * getUserMedia -> AudioContext + PCM worklet -> connect (connection.js) -> the socket's
+ * `state: ready` -> begin -> `state: listening` -> live -> Stop (or the server's `stopped`)
+ * -> the end card (ending.js). A drop on the way: reconnecting -> `ready` on a new socket ->
+ * begin again, with the audio the server did not take sent again -> live.
  * Also the server events that move it along: `state`, `error`, `interview.completed`.
  */
 
-import { closeText } from '../shared/close-codes.js';
 import { $, node } from '../shared/dom.js';
-import { formatClock, plural } from '../shared/format.js';
 import { toast } from '../shared/toast.js';
+import { createPcmRing } from './audio-buffer.js';
 import {
-  createAudioContext, flushAudio, getMedia, loadPcmWorklet, startAudioCapture, startVideoCapture,
-  stopCapture,
+  createAudioContext, flushAudio, getMedia, loadPcmWorklet, pumpAudio, startAudioCapture,
+  startVideoCapture,
 } from './capture.js';
-import { stopSpeaking } from './question.js';
+import { connect, initConnection } from './connection.js';
+import { endWith, finish, reportLink } from './ending.js';
+import { interviewLoaded } from './resume.js';
 import { releaseStopWaiters, room, setPhase } from './state.js';
-import { resetLevel, setStatus, showTransport, updateElapsed } from './topbar.js';
-import { openTransport } from './transports.js';
+import { setStatus, showTransport, updateElapsed } from './topbar.js';
 
 const STOP_TIMEOUT_MS = 30000;
 const START_RETRIES = 5;
@@ -32,11 +34,12 @@ export function problemWithBrowser() {
 }
 
 export function showStartProblem(text) {
+  $('start-hint').hidden = false;
   $('start-hint').textContent = text;
   $('start-hint').classList.add('is-error');
 }
 
-/** Start the interview; every server event goes to `onEvent`. */
+/** Start (or resume) the interview; every server event goes to `onEvent`. */
 export async function start(onEvent) {
   if (room.phase !== 'idle') return;
   const problem = problemWithBrowser();
@@ -46,21 +49,31 @@ export async function start(onEvent) {
   }
   setPhase('starting');
   const button = $('start-button');
+  const label = button.textContent;
+  const backToIdle = (text) => {
+    setPhase('idle');
+    button.disabled = false;
+    button.textContent = label;
+    setStatus('idle');
+    showStartProblem(text);
+  };
   button.disabled = true;
   button.textContent = 'Starting…';
   setStatus('starting', 'Waiting for microphone…');
+  if (!(await interviewLoaded(onEvent))) {
+    if (room.phase === 'ended') return; // it has ended, or the link is not valid (resume.js)
+    backToIdle('We could not load your interview. Check your internet connection, then try again.');
+    return;
+  }
   try {
     room.stream = await getMedia();
   } catch (err) {
-    setPhase('idle');
-    button.disabled = false;
-    button.textContent = 'Start interview';
-    setStatus('idle');
+    console.debug('room: getUserMedia failed', err);
     const denied = err && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
     const text = denied
       ? 'Microphone access was blocked. Allow it in the browser’s address bar, then try again.'
-      : `Could not open the microphone (${(err && err.message) || err}).`;
-    showStartProblem(text);
+      : 'Could not open the microphone. Check that it is plugged in and not used by another app, then try again.';
+    backToIdle(text);
     toast('microphone', text, 'error');
     return;
   }
@@ -77,37 +90,33 @@ export async function start(onEvent) {
   try {
     room.audioContext = createAudioContext();
     await loadPcmWorklet(room.audioContext);
-    setStatus('connecting');
-    room.transport = await openTransport({
-      interviewId: room.interviewId,
-      token: room.token,
-      sampleRate: room.audioContext.sampleRate,
-      stream: room.stream,
-      onEvent,
-      onClose: onTransportClose,
-    });
-    showTransport(room.transport);
+    room.pcm = createPcmRing(room.audioContext.sampleRate);
     // With WebRTC the worklet only drives the level meter; both captures send nothing while
     // the transport carries the tracks itself (and take over if it falls back mid-session).
     await startAudioCapture();
     startVideoCapture();
-    room.timers.push(setInterval(updateElapsed, 1000));
   } catch (err) {
-    console.error(err);
-    toast('start', (err && err.message) || String(err), 'error', 0);
-    finish('Could not start', (err && err.message) || String(err), 'closed');
+    console.debug('room: audio could not start', err);
+    finish('Could not start', 'This browser could not start the microphone. Reload the page and try again.',
+      'closed', { problem: true, reload: true });
+    return;
   }
+  room.timers.push(setInterval(updateElapsed, 1000));
+  setStatus('connecting');
+  initConnection({ onEvent, onReady, onLost, onFatal: endWith, onGiveUp: () => endWith('lost') });
+  connect();
 }
 
 export async function stop() {
-  if (room.phase !== 'live' && room.phase !== 'starting') return;
+  if (!['live', 'starting', 'reconnecting'].includes(room.phase)) return;
   setPhase('stopping');
   $('stop-button').disabled = true;
   setStatus('stopping');
   await flushAudio(); // the last partial chunk goes out before the stop message
   room.acceptingMedia = false;
+  room.capturing = false;
   const stopped = new Promise((resolve) => room.stopWaiters.push(resolve));
-  if (room.transport) room.transport.end();
+  if (room.transport && room.connection === 'open') room.transport.end(); // else once back (onReady)
   const timedOut = await Promise.race([
     stopped.then(() => false),
     new Promise((resolve) => setTimeout(() => resolve(true), STOP_TIMEOUT_MS)),
@@ -117,16 +126,48 @@ export async function stop() {
   finish('Interview ended', 'Thank you. Your answers were saved — you can close this page.');
 }
 
+// -- the connection -----------------------------------------------------------------------------
+
+/** A socket's own `state: ready` (connection.js): begin, and resend what the server lacks. */
+function onReady(transport, ready) {
+  if (typeof ready.audio_s === 'number') room.readyAudioS = ready.audio_s;
+  showTransport(transport);
+  if (room.phase === 'stopping') {
+    transport.end(); // Stop was pressed while the connection was down
+    return;
+  }
+  if (room.pcm && transport.carriesMediaTracks) room.pcm.reset();
+  else if (room.pcm && typeof ready.audio_s === 'number') {
+    const { resend, lost, pending } = room.pcm.rewind(ready.audio_s);
+    room.stats.audioResentBytes += pending * 2; // sent again, or kept while away
+    if (pending || lost) console.debug(`room: ${pending} samples to send (${resend} again, ${lost} lost)`);
+  }
+  transport.begin();
+}
+
+function onLost() {
+  room.acceptingMedia = false;
+  if (room.phase === 'starting' || room.phase === 'live') setPhase('reconnecting');
+  setStatus('reconnecting', 'Reconnecting…');
+  $('connection-banner').hidden = false;
+}
+
 // -- server events ----------------------------------------------------------------------------
 
 export function onState(event) {
   room.serverState = event.state;
   if (event.state === 'listening') {
     room.startRetries = 0;
-    if (room.phase === 'starting' || room.phase === 'live') {
+    if (['starting', 'live', 'reconnecting'].includes(room.phase)) {
+      const back = room.phase === 'reconnecting';
       room.acceptingMedia = true;
-      if (!room.startedAt) room.startedAt = performance.now();
+      room.capturing = true;
+      // after a reload the clock goes on from the session's audio so far
+      if (!room.startedAt) room.startedAt = performance.now() - room.readyAudioS * 1000;
       setPhase('live');
+      $('connection-banner').hidden = true;
+      if (back) toast('connection', 'You are back online. The interview goes on.', 'info', 5000);
+      pumpAudio(); // what was kept meanwhile
     }
   }
   if (event.state === 'stopped') {
@@ -135,22 +176,42 @@ export function onState(event) {
     if (room.phase !== 'stopping' && room.phase !== 'ended') finish('Interview ended', 'The interview was stopped.');
   }
   if (room.phase === 'stopping' && event.state !== 'stopped') return; // keep "Finishing…"
+  if (room.phase === 'reconnecting' && event.state === 'ready') return; // keep "Reconnecting…"
   setStatus(event.state);
 }
 
+/** Server errors in plain words; those the room handles itself are not shown. */
+const ERROR_TEXT = {
+  overloaded: 'The server is busy; part of what you said may be missing from the transcript.',
+  flow_failed: 'The questions cannot go on. Please stop the interview and try again later.',
+};
+const QUIET_ERRORS = new Set(['already_started', 'not_started', 'stopped', 'too_fast']);
+
 export function onError(event) {
   const code = event.code || 'error';
-  toast(code, event.message || '', 'error');
-  if ((code === 'overloaded' || code === 'bad_start') && room.phase === 'starting') {
+  console.debug('room: server error', event);
+  const waiting = room.phase === 'starting' || room.phase === 'reconnecting';
+  if (code === 'already_started' && waiting) {
+    // the stream is running already (this socket replaced another one): go on with it
+    onState({ type: 'state', state: 'listening' });
+    return;
+  }
+  if ((code === 'overloaded' || code === 'bad_start') && waiting) {
     if (code === 'overloaded' && room.startRetries < START_RETRIES && room.transport) {
       room.startRetries++;
       setStatus('starting', `Server busy — retrying (${room.startRetries}/${START_RETRIES})…`);
-      const t = setTimeout(() => room.phase === 'starting' && room.transport && room.transport.begin(), 3000);
+      const t = setTimeout(() => {
+        if (['starting', 'reconnecting'].includes(room.phase) && room.connection === 'open') room.transport.begin();
+      }, 3000);
       room.timers.push(t);
     } else {
-      finish('Could not start', event.message || 'The server could not start the interview.');
+      finish('Could not start', 'The server could not start the interview. Please try again in a few minutes.',
+        'closed', { problem: true });
     }
+    return;
   }
+  if (QUIET_ERRORS.has(code)) return;
+  toast('server', ERROR_TEXT[code] || 'Something went wrong on the server; the interview goes on.', 'error');
 }
 
 export function onInterviewCompleted(event) {
@@ -161,59 +222,8 @@ export function onInterviewCompleted(event) {
       p.id = 'report-summary';
       $('ended').append(p);
     }
-    const a = node('a', 'btn btn-primary', 'See your report');
-    a.id = 'report-link';
-    a.href = `/report/${encodeURIComponent(room.interviewId)}?token=${encodeURIComponent(room.token)}`;
-    $('ended').append(a);
+    $('ended').append(reportLink());
   };
-  if (room.phase === 'live') stop().then(showReport);
+  if (room.phase === 'live' || room.phase === 'reconnecting') stop().then(showReport);
   else showReport();
-}
-
-function onTransportClose({ code, reason }) {
-  if (room.phase === 'ended') return;
-  if (room.phase === 'stopping' && room.serverState === 'stopped') return;
-  const text = closeText(code, reason || 'The connection closed.');
-  toast(`closed ${code}`, text, 'error');
-  releaseStopWaiters();
-  finish(room.phase === 'stopping' ? 'Interview ended' : 'Disconnected', text, 'closed');
-}
-
-// -- the end ------------------------------------------------------------------------------------
-
-function teardown() {
-  room.acceptingMedia = false;
-  room.timers.forEach((t) => { clearInterval(t); clearTimeout(t); });
-  room.timers = [];
-  stopCapture();
-  if (room.transport) room.transport.close(1000, 'interview ended');
-  stopSpeaking();
-  resetLevel();
-}
-
-function summary() {
-  const m = room.lastMetrics;
-  const parts = [];
-  if (room.startedAt) parts.push(`Duration ${formatClock((performance.now() - room.startedAt) / 1000)}`);
-  if (m && m.words) {
-    parts.push(`${m.words} words`);
-    if (m.wpm) parts.push(`${Math.round(m.wpm)} wpm`);
-    parts.push(plural(m.filler_count || 0, 'filler'));
-  }
-  return parts.join(' · ');
-}
-
-function finish(title, text, statusState = 'stopped') {
-  if (room.phase === 'ended') return;
-  updateElapsed();
-  teardown();
-  setPhase('ended');
-  setStatus(statusState, statusState === 'stopped' ? 'Interview ended' : title);
-  $('stop-button').hidden = true;
-  $('start-screen').hidden = true;
-  $('ended-title').textContent = title;
-  const s = summary();
-  $('ended-text').textContent = s ? `${text} ${s}.` : text;
-  $('ended').hidden = false;
-  $('question').hidden = true;
 }

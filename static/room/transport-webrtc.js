@@ -86,13 +86,15 @@ export async function connectWebRtcTransport(options) {
     }
     // 'auto': keep this socket (a second one would find the session closed) for the media
     console.warn('room: WebRTC failed, media goes over the WebSocket', err);
-    ws.begin();
+    if (options.autoBegin !== false) ws.begin(); // else the room begins after `ready`
     return ws;
   }
   const transport = {
     name: 'webrtc',
     carriesMediaTracks: true,
     peer: pc,
+    ready: ws.ready,
+    get open() { return ws.open && !closed; },
     begin: () => true, // the server starts listening on the first audio packet
     end() {
       setTimeout(() => ws.end(), RTC_STOP_DELAY_MS);
@@ -116,11 +118,12 @@ export async function connectWebRtcTransport(options) {
     // The server's clock counts 48 kHz Opus audio: the WebSocket PCM must match that rate.
     const listening = room.serverState === 'listening';
     if (listening && Math.round(options.sampleRate) !== 48000) {
-      toast('webrtc', 'The media connection was lost.', 'error', 0);
-      onClose({ code: 1006, reason: 'The media connection was lost.' });
+      // reconnect: a new socket and a new offer (the room resumes the session)
+      onClose({ code: 1006, reason: 'media connection lost' });
+      ws.close(4000, 'media connection lost');
       return;
     }
-    toast('webrtc', 'The media connection was lost; continuing over the WebSocket.', 'info');
+    toast('connection', 'The media connection was lost; the interview goes on.', 'info');
     transport.carriesMediaTracks = false;
     transport.name = 'websocket';
     if (!listening) ws.begin();

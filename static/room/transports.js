@@ -7,12 +7,17 @@
  *                                                              'webrtc' built in)
  *
  * A transport factory is `async (options) => transport`, where options are
- *   { interviewId, token, sampleRate, stream, onEvent, onClose }
+ *   { interviewId, token, sampleRate, stream, onEvent, onClose, after, autoBegin, openTimeoutMs }
  * and must call `onEvent(event)` (events.js's handleEvent) for every server event and
- * `onClose({code, reason})` once when the connection ends. The returned transport object:
+ * `onClose({code, reason})` once when the connection ends. `after` (a number or a function)
+ * is the last seq the room has seen (the socket's ?after=). The room passes autoBegin: false
+ * and calls begin() itself once the socket's `state: ready` has come (connection.js). The
+ * returned transport object:
  *   name                 string
  *   carriesMediaTracks   true if it sends `stream`'s tracks itself (e.g. WebRTC); then the
  *                        room does not send the PCM worklet's audio / JPEG frames over it
+ *   ready                a promise of this socket's `state: ready` event (null: closed first)
+ *   open                 false once its socket has closed
  *   begin()              ask the server to start listening ({"type":"start",...} on WS)
  *   end()                ask the server to flush and stop ({"type":"stop"})
  *   send(msg) -> bool    send a JSON control message, e.g. {"type":"next"} (turn-taking)

@@ -1,6 +1,6 @@
 /*
- * WebSocket helpers: the URL of a server socket, JSON text frames, and a socket that
- * reconnects by itself (the spectator page's).
+ * WebSocket helpers: the URL of a server socket, JSON text frames, the back-off between
+ * reconnects, and a socket that reconnects by itself (the spectator page's).
  *
  * Socket replies are not events: `pong` answers {"type": "ping"}, `ack` a recruiter command
  * (the events a command causes come as events). Pages drop them before dispatching events.
@@ -31,6 +31,13 @@ export function parseMessage(data, label = 'socket') {
     console.warn(`${label}: non-JSON text frame`, data);
     return null;
   }
+}
+
+/** The wait before reconnect attempt `attempt` (0, 1, 2...): `minMs` doubling up to `maxMs`,
+ * with ±25 % jitter (clients that lost the same server do not come back all at once). */
+export function backoffDelay(attempt, minMs, maxMs) {
+  const base = Math.min(maxMs, minMs * 2 ** attempt);
+  return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
 /**
@@ -102,8 +109,7 @@ export function createReconnectingSocket({
 
   function scheduleReconnect(code) {
     if (fatal || retryTimer) return;
-    const base = Math.min(backoffMaxMs, backoffMinMs * 2 ** attempt);
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    const delay = backoffDelay(attempt, backoffMinMs, backoffMaxMs);
     attempt++;
     const why = code === 1013 ? 'Catching up' : navigator.onLine === false ? 'Offline' : 'Connection lost';
     onStatus('reconnecting', `${why} — retrying in ${Math.max(1, Math.round(delay / 1000))} s`);

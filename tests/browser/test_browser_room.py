@@ -5,51 +5,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support.media import speech_wav, write_y4m
-from tests.support.rtc import ensure_webrtc_route, peers
+from tests.browser.room_support import KEYWORDS
+from tests.support.rtc import peers
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-SPEECH = ("I would start by measuring the slow requests. "
-          "Then I would add an index to the orders table.")
-KEYWORDS = {"start", "measuring", "slow", "requests", "index", "orders", "table"}
-FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-]
-
-
-@pytest.fixture(scope="module")
-def rtc_server(server):
-    return ensure_webrtc_route(server)
-
-
-@pytest.fixture(scope="module")
-def fake_media(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("fake-media")
-    return write_y4m(folder / "face.y4m"), speech_wav(folder / "speech.wav", SPEECH)
-
-
-@pytest.fixture(scope="module")
-def browser(fake_media) -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (CI installs it)")
-    from playwright.sync_api import sync_playwright
-
-    face, speech = fake_media
-    args = [*FLAGS, f"--use-file-for-fake-video-capture={face}",
-            f"--use-file-for-fake-audio-capture={speech}"]
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
-        yield chromium
-        chromium.close()
 
 
 def run_room(browser, url: str, prepare=None, while_live=None) -> dict:
@@ -103,13 +65,13 @@ def wait_closed(server, interview_id: str, timeout: float = 5.0) -> None:
         time.sleep(0.05)
 
 
-def test_room_over_webrtc(rtc_server, new_interview, browser):
+def test_room_over_webrtc(rtc_server, new_interview, room_browser):
     interview = new_interview()
     base = interview["room_url"].split("/room/")[0]
 
     def spectator_watches_camera() -> dict:
         """A recruiter's spectator page receives the candidate's camera, relayed."""
-        page = browser.new_page()
+        page = room_browser.new_page()
         try:
             page.goto(f"{base}/spectate/{interview['id']}?token={interview['spectator_token']}")
             page.click("#video-button")
@@ -120,7 +82,7 @@ def test_room_over_webrtc(rtc_server, new_interview, browser):
         finally:
             page.close()
 
-    shown = run_room(browser, interview["room_url"], while_live=spectator_watches_camera)
+    shown = run_room(room_browser, interview["room_url"], while_live=spectator_watches_camera)
     assert shown["while_live"] == {"w": 640, "h": 480}, shown["while_live"]
     assert shown["transport"] == "WebRTC", shown
     words = set(re.findall(r"[a-z]+", shown["transcript"].lower()))
@@ -132,7 +94,7 @@ def test_room_over_webrtc(rtc_server, new_interview, browser):
     wait_closed(rtc_server, interview["id"])
 
 
-def test_room_falls_back_to_websocket(rtc_server, new_interview, browser):
+def test_room_falls_back_to_websocket(rtc_server, new_interview, room_browser):
     interview = new_interview()
 
     def refuse_webrtc(page) -> None:
@@ -140,7 +102,7 @@ def test_room_falls_back_to_websocket(rtc_server, new_interview, browser):
             status=503, content_type="application/json",
             body='{"error": {"code": "too_many_peers", "message": "full"}}'))
 
-    shown = run_room(browser, interview["room_url"], refuse_webrtc)
+    shown = run_room(room_browser, interview["room_url"], refuse_webrtc)
     assert shown["transport"] == "WebSocket", shown
     words = set(re.findall(r"[a-z]+", shown["transcript"].lower()))
     assert len(words & KEYWORDS) >= 3, shown["transcript"]
