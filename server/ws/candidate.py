@@ -17,7 +17,6 @@ import time
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from media.frames import KIND_AUDIO, KIND_VIDEO, FrameError, parse_frame
-from media.pcm import MAX_RATE, MIN_RATE
 from media.sink import AudioClosed
 from media.webrtc import PeerRegistry
 from server.accounts.access import is_candidate_token
@@ -27,6 +26,7 @@ from server.events.kinds import State, for_candidate
 from server.live.manager import SessionManager
 from server.live.session import LiveSession
 from server.store.ownership import SessionOwnedElsewhere
+from server.ws.messages import MessageError, clip, parse_message, start_rate
 from server.ws.protocol import (
     CLOSE_CONFLICT,
     CLOSE_ERROR,
@@ -69,14 +69,11 @@ class CandidateConnection:
     async def on_text(self, text: str) -> None:
         session = self.session
         try:
-            msg = json.loads(text)
-        except json.JSONDecodeError as exc:
-            session.error("bad_json", f"text frames must be JSON objects: {exc.msg}")
+            msg = parse_message(text)  # bounded, and `type` is a string
+        except MessageError as exc:
+            session.error(exc.code, exc.message)
             return
-        if not isinstance(msg, dict):
-            session.error("bad_json", "text frames must be JSON objects")
-            return
-        kind = msg.get("type")
+        kind = msg["type"]
         if kind == "start":
             await self.on_start(msg)
         elif kind == "stop":
@@ -86,7 +83,7 @@ class CandidateConnection:
         elif session.flow is not None and isinstance(kind, str) and session.flow.handles(kind):
             await session.flow.on_message(msg)
         else:
-            session.error("unknown_type", f"unknown message type {kind!r}")
+            session.error("unknown_type", f"unknown message type {clip(kind)}")
 
     async def on_start(self, msg: dict) -> None:
         """Start streaming, or resume it after a reconnect (the clock goes on)."""
@@ -97,12 +94,10 @@ class CandidateConnection:
         if session.stopped:
             session.error("stopped", "the stream was stopped")
             return
-        audio = msg.get("audio") or {}
-        rate = audio.get("sample_rate") if isinstance(audio, dict) else None
-        if not isinstance(rate, int) or isinstance(rate, bool) or not MIN_RATE <= rate <= MAX_RATE:
-            session.error(
-                "bad_start", f"audio.sample_rate must be an integer {MIN_RATE}..{MAX_RATE}"
-            )
+        try:
+            rate = start_rate(msg)
+        except MessageError as exc:
+            session.error(exc.code, exc.message)
             return
         if self.manager.scheduler.overloaded and not session.speech.started:
             session.error("overloaded", "the transcription backlog is full; try again shortly")
@@ -111,6 +106,9 @@ class CandidateConnection:
 
     async def on_stop(self) -> None:
         session = self.session
+        if session.stopped:  # flushed once: nothing more to flush
+            session.error("stopped", "the stream was already stopped")
+            return
         await self.peers.stop_audio(session.id)  # WebRTC audio already received is in
         if session.speech.started:
             await session.speech.flush()
