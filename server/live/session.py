@@ -31,6 +31,7 @@ from server.events.kinds import (
 from server.events.model import Event, EventStream
 from server.live.asr_scheduler import AsrScheduler
 from server.live.budget import RealTimeBudget
+from server.live.error_budget import ErrorBudget
 from server.live.speech import SpeechConfig, SpeechPipeline, SpeechState
 from server.live.video import VideoConfig, VideoPipeline
 from server.live.vision_scheduler import VisionScheduler
@@ -92,6 +93,7 @@ class LiveSession:
         self.stream = stream
         self.history = history
         self.resume_grace_s = resume_grace_s
+        self.error_budget = ErrorBudget(self.emit, key=interview_id)  # caps `error` events
         self.opened = time.monotonic()
         self._wall_base = 0.0  # the clock before audio starts: wall time, from here
         self.speech = SpeechPipeline(interview_id, stream, scheduler, speech_config,
@@ -146,7 +148,7 @@ class LiveSession:
         return self.stream.emit(payload, self.t)
 
     def error(self, code: str, message: str) -> None:
-        self.emit(Error(code=code, message=message))
+        self.error_budget.report(Error(code=code, message=message))
 
     # -- the candidate's connection --------------------------------------------------------
     async def suspend(self, reason: str, close_utterance: bool = False) -> None:
