@@ -79,11 +79,19 @@ class CandidateConnection:
         elif kind == "stop":
             await self.on_stop()
         elif kind == "ping":
-            await self.ws.send_text(PONG)
+            await self.reply(PONG)
         elif session.flow is not None and isinstance(kind, str) and session.flow.handles(kind):
             await session.flow.on_message(msg)
         else:
             session.error("unknown_type", f"unknown message type {clip(kind)}")
+
+    async def reply(self, text: str) -> None:
+        """A message for this socket only; a socket that can no longer send (the client left,
+        or the server closed it, e.g. 1009) ends the receive loop like a disconnect."""
+        try:
+            await self.ws.send_text(text)
+        except (RuntimeError, OSError) as exc:
+            raise WebSocketDisconnect(code=1006) from exc
 
     async def on_start(self, msg: dict) -> None:
         """Start streaming, or resume it after a reconnect (the clock goes on)."""

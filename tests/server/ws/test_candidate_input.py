@@ -12,8 +12,9 @@ import httpx
 import numpy as np
 import pytest
 
-from media.frames import audio_frame, video_frame
-from tests.support.candidate_socket import CandidateSocket, start_message
+from media.frames import MAX_MESSAGE_BYTES, audio_frame, video_frame
+from tests.support.candidate_socket import PING, CandidateSocket, start_message
+from tests.support.logs import captured_errors
 from tests.support.media import face_canvas, jpeg, read_audio_16k
 
 PLANNED = {"job_role": "backend engineer", "num_questions": 2}
@@ -207,3 +208,28 @@ async def test_error_events_have_a_budget(server, new_interview, speech):
         assert 10 <= len(errors) <= 40, len(errors)
         assert [e["code"] for e in errors[:20]] == ["unknown_kind"] * 20  # the burst
         await sock.assert_survives(speech)
+
+
+async def test_pings_queued_behind_an_oversize_message_log_no_error(
+    server, new_interview, speech
+):
+    """Found by the fuzz: pings queued while `stop` waits for its finals, then a message over
+    1 MiB (uvicorn closes the socket: 1009). The flush's events fail to go out on the closed
+    socket, then the queued pings were answered on it, and that failure was logged as an
+    error of the server."""
+    with captured_errors() as errors:
+        interview = new_interview()
+        async with CandidateSocket(server, interview) as sock:
+            await sock.send(start_message())
+            await sock.stream(speech[: 3 * 16000])  # speech in flight: stop waits for its final
+            await sock.send(json.dumps({"type": "stop"}))
+            for _ in range(20):
+                await sock.send(PING)
+            await sock.send(b"\x01" + bytes(MAX_MESSAGE_BYTES + 1))
+            for _ in range(100):
+                if sock.closed is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert sock.close_code == 1009
+        await asyncio.sleep(2.0)  # the server ends the session
+    assert not errors.records, errors.text()
