@@ -97,6 +97,19 @@ class CandidateSocket:
         await self.send(PING)
         await self.wait_for(lambda e: e["type"] == "pong", timeout, after=mark)
 
+    async def all_answered(self, pings_sent: int, timeout: float = 30.0) -> None:
+        """Send one more `ping` and wait for its `pong`: the `pings_sent + 1`-th. Every message
+        sent before it was then handled (a socket's messages are handled in order)."""
+        await self.send(PING)
+        count = 0
+
+        def nth_pong(event: dict) -> bool:
+            nonlocal count
+            count += event["type"] == "pong"
+            return count == pings_sent + 1
+
+        await self.wait_for(nth_pong, timeout)
+
     def status(self) -> str:
         r = httpx.get(f"{self.server.url}/api/interviews/{self.interview['id']}",
                       params={"token": self.interview["candidate_token"]}, timeout=10)

@@ -12,6 +12,7 @@ import contextlib
 import json
 import random
 import struct
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ import websockets
 from hypothesis import strategies as st
 
 from media.frames import MAX_MESSAGE_BYTES, audio_frame, video_frame
+from server.ws.messages import MessageError, parse_message
 from tests.support.candidate_socket import CandidateSocket
 
 #: every error code the candidate socket may send (docs/protocol.md, "Candidate WebSocket"),
@@ -73,6 +75,8 @@ def sample_rates(draw):
 @st.composite
 def audio_fields(draw):
     pick = draw(st.integers(0, 5))
+    if pick < 2:
+        return {"audio": {"sample_rate": draw(st.sampled_from(RATES))}}
     if pick < 3:
         return {"audio": {"sample_rate": draw(sample_rates())}}
     if pick == 3:
@@ -147,8 +151,9 @@ def text_message(draw, pick: int) -> str:
 
 
 @st.composite
-def audio_message(draw) -> bytes:
-    n = draw(st.integers(0, 1600))
+def audio_message(draw, rng: random.Random) -> bytes:
+    # sizes: Hypothesis' (it favours small and boundary values) or uniform, for audio volume
+    n = draw(st.integers(0, 4000)) if rng.random() < 0.3 else rng.randrange(4001)
     style = draw(st.integers(0, 9))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
@@ -203,7 +208,7 @@ def messages(draw, good_jpeg: bytes, rng: random.Random) -> str | bytes:
     if pick < 450:
         return draw(text_message(pick))
     if pick < 700:
-        return draw(audio_message())
+        return draw(audio_message(rng))
     if pick < 850:
         return draw(video_message(good_jpeg))
     return draw(any_binary())
@@ -220,8 +225,12 @@ class SessionPlan:
 def session_plans(draw, good_jpeg: bytes, min_messages: int, max_messages: int) -> SessionPlan:
     rng = draw(st.randoms(use_true_random=True))  # seeded by Hypothesis: derandomized runs repeat
     msgs = draw(st.lists(messages(good_jpeg, rng), min_size=min_messages, max_size=max_messages))
+    if rng.random() < 0.5:  # half the sessions start early, so most of their audio is taken
+        rate = rng.choice(RATES)
+        start = json.dumps({"type": "start", "audio": {"sample_rate": rate}})
+        msgs.insert(rng.randrange(10), start)
     oversize = None
-    if rng.random() < 1 / 16:
+    if rng.random() < 1 / 8:
         n = MAX_MESSAGE_BYTES + draw(st.integers(1, 1000))
         oversize = draw(st.sampled_from([b"\x01" + bytes(n), "x" * n]))
     return SessionPlan(draw(st.booleans()), msgs, oversize)
@@ -235,25 +244,28 @@ class FuzzStats:
     binary: int = 0
     bytes_sent: int = 0
     errors: Counter = field(default_factory=Counter)  # error events received, by code
+    events: Counter = field(default_factory=Counter)  # every message received, by type
     closes: Counter = field(default_factory=Counter)  # sockets the server closed, by code
     stopped_sessions: int = 0
     failures: list[str] = field(default_factory=list)
     slowest_s: float = 0.0  # the longest session, wall time
+    phase_s: Counter = field(default_factory=Counter)  # wall time by phase, over all sessions
 
     def summary(self) -> str:
         return (f"{self.sessions} sessions, {self.messages} messages ({self.text} text, "
                 f"{self.binary} binary, {self.bytes_sent / 1e6:.1f} MB), "
-                f"{self.stopped_sessions} with a stop, slowest {self.slowest_s:.1f} s; "
+                f"{self.stopped_sessions} with a stop, slowest {self.slowest_s:.1f} s "
+                f"({', '.join(f'{k} {v:.1f} s' for k, v in self.phase_s.items())}); "
                 f"{len(self.failures)} failures; closes {dict(self.closes)}; "
-                f"errors {dict(self.errors.most_common())}")
+                f"errors {dict(self.errors.most_common())}; events {dict(self.events)}")
 
 
-def is_stop(text: str) -> bool:
+def message_type(text: str) -> str | None:
+    """The type the server reads from a text message (its own parser), None if refused."""
     try:
-        msg = json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return isinstance(msg, dict) and msg.get("type") == "stop"
+        return parse_message(text)["type"]
+    except MessageError:
+        return None
 
 
 async def play_session(server, plan: SessionPlan, stats: FuzzStats) -> None:
@@ -264,6 +276,8 @@ async def play_session(server, plan: SessionPlan, stats: FuzzStats) -> None:
     assert r.status_code == 201, r.text
     interview = r.json()
     stopped = False
+    pings = 0
+    t0 = time.monotonic()
     async with CandidateSocket(server, interview) as sock:
         for message in plan.messages:
             try:
@@ -274,13 +288,17 @@ async def play_session(server, plan: SessionPlan, stats: FuzzStats) -> None:
             stats.messages += 1
             if isinstance(message, str):
                 stats.text += 1
-                stopped = stopped or is_stop(message)
+                kind = message_type(message)
+                stopped = stopped or kind == "stop"
+                pings += kind == "ping"
             else:
                 stats.binary += 1
             stats.bytes_sent += len(message)
             await asyncio.sleep(0)
         stats.sessions += 1
         stats.stopped_sessions += stopped
+        t1 = time.monotonic()
+        stats.phase_s["send"] += t1 - t0
         if plan.oversize is not None and sock.closed is None:
             with contextlib.suppress(websockets.ConnectionClosed):
                 await sock.send(plan.oversize)
@@ -292,15 +310,19 @@ async def play_session(server, plan: SessionPlan, stats: FuzzStats) -> None:
                 await asyncio.sleep(0.1)
             expected = {1009}
         else:
-            try:
-                await sock.ping(timeout=30)
+            try:  # every message handled, the session alive
+                await sock.all_answered(pings, timeout=60)
             except (AssertionError, websockets.ConnectionClosed) as exc:
                 await asyncio.sleep(0.1)  # the receiver records the close code
                 stats.failures.append(f"no pong: {exc!r}"[:300])
             expected = {None} | ({1000} if stopped else set())  # 1000: a normal end after stop
+        t2 = time.monotonic()
+        stats.phase_s["check"] += t2 - t1
         stats.errors.update(e["code"] for e in sock.events if e["type"] == "error")
+        stats.events.update(e["type"] for e in sock.events)
         if sock.close_code is not None:
             stats.closes[sock.close_code] += 1
         if sock.close_code not in expected:
             stats.failures.append(f"closed with {sock.close_code} (expected {expected}); "
                                   f"last events {sock.events[-3:]}")
+    stats.phase_s["close"] += time.monotonic() - t2

@@ -63,7 +63,9 @@ def test_no_input_ends_a_session(server, jfk, server_errors):
     assert not stats.failures, (len(stats.failures), stats.failures[:5])
     assert stats.sessions == SESSIONS and stats.messages >= MIN_TOTAL, stats.summary()
     assert set(stats.errors) <= CLIENT_ERROR_CODES, stats.errors
-    assert set(stats.closes) <= {1009, 1000}, stats.closes
+    # the only closes: 1009 after a message over 1 MiB (some sessions end with one), and a
+    # normal close after `stop` should the server close sockets after `stop`
+    assert set(stats.closes) <= {1009, 1000} and stats.closes[1009] >= 1, stats.closes
     assert not server_errors.records, server_errors.text()
 
     # the same server still transcribes a clean session
