@@ -30,7 +30,7 @@ from tests.support.candidate_socket import CandidateSocket
 CLIENT_ERROR_CODES = frozenset({
     "bad_json", "too_large", "bad_type", "unknown_type", "bad_start", "unknown_kind",
     "bad_audio", "not_started", "already_started", "stopped", "bad_video", "frame_too_large",
-    "overloaded", "too_many_errors",
+    "too_fast", "overloaded", "too_many_errors",
 })
 
 RATES = [8000, 11025, 16000, 22050, 32000, 44100, 48000]
