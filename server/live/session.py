@@ -97,7 +97,7 @@ class LiveSession:
         self.opened = time.monotonic()
         self._wall_base = 0.0  # the clock before audio starts: wall time, from here
         self.speech = SpeechPipeline(interview_id, stream, scheduler, speech_config,
-                                     extra_metrics=self.vision_metrics)
+                                     extra_metrics=self.vision_metrics, on_error=self.error)
         self.video = VideoPipeline(interview_id, vision, lambda: self.t, self.error, video_config)
         #: real time enforced on the audio a client sends
         self.audio_budget = budget or RealTimeBudget()

@@ -56,6 +56,7 @@ class SpeechPipeline:
         scheduler: AsrScheduler,
         config: SpeechConfig | None = None,
         extra_metrics: Callable[[dict], dict] | None = None,
+        on_error: Callable[[str, str], None] | None = None,
     ) -> None:
         self.key = key
         self.stream = stream
@@ -80,6 +81,8 @@ class SpeechPipeline:
         self._flushing = False
         #: adds fields (vision, confidence) to each metrics event, given the speech fields
         self.extra_metrics = extra_metrics
+        self._error = on_error or (lambda code, message: self.stream.emit(
+            Error(code=code, message=message), self.t))
         #: called with each final transcript's event data, after it was emitted
         self.final_listeners: list[Callable[[dict], None]] = []
         #: called with the session time after each metrics event (about once per second)
@@ -238,8 +241,7 @@ class SpeechPipeline:
         offset = utt.start / SAMPLE_RATE
         start, end = utt.speech_start / SAMPLE_RATE, utt.speech_end / SAMPLE_RATE
         if result is None:
-            self.stream.emit(Error(code="asr_failed",
-                                   message=f"transcription of utterance {utt.id} failed"), self.t)
+            self._error("asr_failed", f"transcription of utterance {utt.id} failed")
             return
         text = result.text
         shown = self._partial_text.pop(utt.id, None)
