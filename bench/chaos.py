@@ -258,7 +258,8 @@ def show(name: str, r: dict) -> None:
     lat, res = r["latency"], r["resume"]
     print(f"== {name}: sessions completed {r['completed']}/{r['n']}, events lost {r['lost']}, "
           f"duplicated or out of order {r['dup_or_gap']}")
-    print(f"  resumes {len(res)}: p50 {pct(res, 50) or 0:.2f} s, p95 {pct(res, 95) or 0:.2f} s")
+    print(f"  resumes {len(res)}: p50 {pct(res, 50) or 0:.2f} s, p95 {pct(res, 95) or 0:.2f} s "
+          f"(each: {', '.join(f'{x:.2f}' for x in sorted(res))})")
     print(f"  clean sessions' final latency: p50 {pct(lat, 50) or 0:.3f} s, "
           f"p95 {pct(lat, 95) or 0:.3f} s over {len(lat)} finals; WER mean "
           f"{sum(r['wer']) / len(r['wer']):.1%}")
