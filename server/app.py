@@ -151,6 +151,8 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             api_key=settings.groq_api_key, model=settings.groq_model,
             base_url=settings.groq_base_url or None,
         )
+        # the offline evaluator's model loads in its own pool while the server starts
+        warm_up = asyncio.create_task(interviewer.offline.warm_up())
         flow_config = FlowConfig(
             answer_pause_s=settings.answer_pause_s, answer_max_s=settings.answer_max_s,
             follow_up_approval_timeout_s=settings.follow_up_approval_timeout_s,
@@ -193,6 +195,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await broker.close()
             await scheduler.close()
             await vision.close()
+            warm_up.cancel()
             await interviewer.aclose()
 
     return Starlette(routes=routes(), lifespan=lifespan,

@@ -119,3 +119,16 @@ async def interview_for_viewer(request: Request, store: Store) -> Interview:
         raise ApiError(403, "forbidden",
                        "invalid token" if user is None else "you may not see this interview")
     return interview
+
+
+async def is_candidate_viewer(request: Request, interview: Interview) -> bool:
+    """Whether the caller sees the interview as its candidate (`candidate_view`): with its
+    candidate token, or signed in as its candidate and not as its staff."""
+    token = request.query_params.get("token", "")
+    if is_candidate_token(token, interview):
+        return True
+    if is_spectator_token(token, interview):
+        return False
+    user = await signed_in_user(request)
+    return (user is not None and user.id == interview.candidate_id
+            and not is_staff(user, interview))

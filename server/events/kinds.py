@@ -142,8 +142,9 @@ class AnswerCompleted(Payload):
     text: str
     start: float
     end: float
-    reason: str  # pause | next | timeout | stop
+    reason: str  # pause | next | timeout | stop | typed
     question_source: str
+    typed: bool = False  # written with `answer.text` (no delivery metrics)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from server.accounts.access import interview_for_viewer, sees_staff_events
+from server.accounts.candidate_view import candidate_wire, is_practice
 from server.errors import error
-from server.events.kinds import for_candidate
 from server.live.manager import SessionManager
 
 
@@ -26,9 +26,14 @@ async def interview_events(request: Request) -> JSONResponse:
         return error(422, "bad_query", "after and limit must be integers")
     events = await asyncio.to_thread(manager.store.events, interview_id, after, limit)
     staff = await sees_staff_events(request, interview)
+    if staff:
+        wires = [e.to_wire() for e in events]
+    else:  # the candidate, or a viewer who is not staff: the candidate's view
+        practice = is_practice(interview)
+        wires = [w for w in (candidate_wire(e, practice) for e in events) if w is not None]
     return JSONResponse(
         {
-            "events": [e.to_wire() for e in events if staff or for_candidate(e.type)],
+            "events": wires,
             "next_after": events[-1].seq if events else after,
             "more": len(events) == limit,
         }

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from analyzers.questions import DIFFICULTIES, MAX_QUESTIONS, QUESTION_TYPES
 from server.errors import ApiError, validation_error
+from server.http.question_fields import clean_questions
 from server.store.jobs import get_job
 from server.store.models import User
 from server.store.store import Store
@@ -98,14 +99,26 @@ async def clean_new_interview(request: Request, data: dict[str, Any],
         skills = skills or list(job.skills or [])
         job_description = job_description or job.description
 
-    if "num_questions" in data and data["num_questions"] is not None:
+    authored = data.get("questions")
+    if authored is None and job is not None and job.questions:
+        authored = list(job.questions)  # the job's own questions, already validated
+        out["questions"] = [dict(q, difficulty=difficulty) for q in authored]
+    elif authored is not None:
+        out["questions"] = clean_questions(authored, fields, difficulty)
+    if "questions" in out:
+        out["plan_source"] = "recruiter"
+        out["num_questions"] = len(out["questions"])
+        if data.get("num_questions") not in (None, out["num_questions"]):
+            fields["num_questions"] = "must match the number of questions given (or be left out)"
+    elif "num_questions" in data and data["num_questions"] is not None:
         n = _int(data["num_questions"])
         if n is None or not 1 <= n <= MAX_QUESTIONS:
             fields["num_questions"] = f"an integer from 1 to {MAX_QUESTIONS}"
             n = 0
     else:  # a role or job without a count gets the default plan; nothing at all = free practice
         n = DEFAULT_NUM_QUESTIONS if (out["job_role"] or job_id is not None) else 0
-    out["num_questions"] = n
+    if "questions" not in out:
+        out["num_questions"] = n
 
     approve_follow_ups = data.get("approve_follow_ups")
     if approve_follow_ups is not None and not isinstance(approve_follow_ups, bool):
@@ -118,6 +131,7 @@ async def clean_new_interview(request: Request, data: dict[str, Any],
             raise ApiError(403, "forbidden",
                            "only recruiters and admins approve follow-up questions")
 
+    practice = _practice(data.get("practice"), user, fields)
     people = await _clean_people(store, data, user, fields)
     if fields:
         raise validation_error(fields)
@@ -126,7 +140,24 @@ async def clean_new_interview(request: Request, data: dict[str, Any],
                                           ("job_description", job_description),
                                           ("approve_follow_ups", approve_follow_ups is True))
                        if v}
+    out["settings"]["practice"] = practice
     return out
+
+
+def _practice(value: Any, user: User | None, fields: dict[str, str]) -> bool:
+    """Whether the candidate sees coaching and scores (`server.accounts.candidate_view`): a
+    candidate's own interview always is practice; a recruiter's or admin's is not unless
+    asked for; an anonymous one is unless `"practice": false`."""
+    if value is not None and not isinstance(value, bool):
+        fields["practice"] = "must be true or false"
+        return False
+    if user is not None and user.role == "candidate":
+        if value is False:
+            fields["practice"] = "a candidate's own interview is always practice"
+        return True
+    if user is not None:
+        return value is True
+    return value is not False
 
 
 async def _clean_people(store: Store, data: dict[str, Any], user: User | None,

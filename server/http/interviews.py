@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.accounts.access import can_view, is_candidate_token, is_spectator_token, is_staff
+from server.accounts.candidate_view import candidate_questions, is_practice, redact_interview
 from server.accounts.identity import current_user, require_user
 from server.errors import ApiError, validation_error
 from server.http.guards import guards
@@ -51,6 +52,7 @@ def interview_json(request: Request, interview: Interview, viewer: User | None, 
     is_candidate = (uid is not None and uid == interview.candidate_id) or is_candidate_token(
         token, interview
     )
+    practice = is_practice(interview)
     out: dict[str, Any] = {
         "id": interview.id, "title": interview.title, "job_role": interview.job_role,
         "job_id": interview.job_id, "status": interview.status,
@@ -69,11 +71,13 @@ def interview_json(request: Request, interview: Interview, viewer: User | None, 
         reviewer = (creator and viewer is None) or (
             viewer is not None and viewer.role in ("recruiter", "admin") and not is_candidate
         )
-        if not reviewer and interview.status not in FINISHED:
-            for q in questions:  # candidates see the answer key only after the interview
-                q.pop("expected_points", None)
+        if not reviewer and not (practice and interview.status in FINISHED):
+            questions = candidate_questions(questions)  # the answer key: after practice only
         out["questions"] = questions
         out["report"] = interview.report
+    if is_candidate and not is_creator and not practice:
+        redact_interview(out, interview)  # a recruiter-run interview: no judgments
+    out["practice"] = practice
     if is_creator or is_candidate:
         out["candidate_token"] = interview.candidate_token
         out["room_url"] = room_url(request, interview.id, interview.candidate_token)
@@ -85,9 +89,12 @@ def interview_json(request: Request, interview: Interview, viewer: User | None, 
 
 
 
-def user_stats(rows: list[Interview]) -> dict[str, Any]:
+def user_stats(rows: list[Interview], *, practice_only: bool = False) -> dict[str, Any]:
+    """Counts, averages and the score trend of `rows`; `practice_only`: scores only from
+    practice interviews (a candidate's own view: recruiter-run judgments are not theirs)."""
     completed = [r for r in rows if r.status == "completed"]
-    scored = sorted((r for r in completed if r.final_score is not None),
+    judged = [r for r in completed if is_practice(r)] if practice_only else completed
+    scored = sorted((r for r in judged if r.final_score is not None),
                     key=lambda r: (r.ended_at or r.created_at, r.id))
 
     def mean(values: list[float | None]) -> float | None:
@@ -99,8 +106,8 @@ def user_stats(rows: list[Interview]) -> dict[str, Any]:
         "completed": len(completed),
         "average_score": mean([r.final_score for r in scored]),
         "best_score": max((r.final_score for r in scored), default=None),
-        "average_confidence": mean([r.confidence_score for r in completed]),
-        "average_knowledge": mean([r.knowledge_score for r in completed]),
+        "average_confidence": mean([r.confidence_score for r in judged]),
+        "average_knowledge": mean([r.knowledge_score for r in judged]),
         "trend": [
             {"id": r.id, "date": _iso(r.ended_at or r.created_at), "final_score": r.final_score,
              "job_role": r.job_role}
@@ -137,8 +144,8 @@ async def create_interview(request: Request) -> JSONResponse:
         await guards(request).before_anonymous_interview(request)
     data = await json_body(request)
     fields = await clean_new_interview(request, data, user)
-    if fields["num_questions"] >= 1:
-        await _plan(request, fields)
+    if fields["num_questions"] >= 1 and "questions" not in fields:
+        await _plan(request, fields)  # else the recruiter's own questions
     store: Store = request.app.state.store
     interview = await asyncio.to_thread(store.create_interview, **fields)
     return JSONResponse(interview_json(request, interview, user, creator=True), status_code=201)
@@ -199,4 +206,4 @@ async def my_stats(request: Request) -> JSONResponse:
     """`GET /api/users/me/stats`: the caller's interviews as a candidate."""
     user = await require_user(request)
     rows = await asyncio.to_thread(candidate_interviews, request.app.state.store, user.id)
-    return JSONResponse(user_stats(rows))
+    return JSONResponse(user_stats(rows, practice_only=True))

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.accounts.identity import require_user
 from server.errors import ApiError, validation_error
+from server.http.question_fields import authored_view, clean_questions
 from server.http.requests import json_body, page_params
 from server.store.jobs import delete_job, get_job, list_jobs, save_job
 from server.store.models import Job, User
@@ -76,13 +77,15 @@ def clean_job(data: dict[str, Any], partial: bool) -> dict[str, Any]:
         "description": _text(data, "description", MAX_DESCRIPTION, fields, multiline=True),
         "skills": _skills(data.get("skills"), fields),
         "experience": _text(data, "experience", MAX_EXPERIENCE, fields),
+        "questions": None if data.get("questions") is None
+        else clean_questions(data["questions"], fields),
     }
     unknown = set(data) - set(out) - {"id", "created_by", "created_at", "updated_at"}
     for name in sorted(unknown):
         fields[name] = "unknown field"
     if fields:
         raise validation_error(fields)
-    defaults = {"description": "", "skills": [], "experience": ""}  # also for nulls
+    defaults = {"description": "", "skills": [], "experience": "", "questions": []}  # nulls
     return {k: (defaults[k] if v is None else v) for k, v in out.items()
             if not partial or k in data}
 
@@ -91,6 +94,7 @@ def job_json(job: Job) -> dict[str, Any]:
     return {
         "id": job.id, "title": job.title, "description": job.description,
         "skills": list(job.skills or []), "experience": job.experience,
+        "questions": authored_view(list(job.questions or [])),
         "created_by": job.created_by,
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "updated_at": job.updated_at.isoformat() if job.updated_at else None,

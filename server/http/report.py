@@ -6,6 +6,8 @@
 admin). It returns the report stored when the interview finished; an interview that has no
 stored report yet (still live, or ended abruptly) gets a partial report built from its stored
 events (`"partial": true`).
+The candidate of a recruiter-run interview gets 403 `recruiters_only`
+(`server.accounts.candidate_view`).
 Errors: 404 unknown interview; 401 no credentials or a bad / expired bearer token; 403 a wrong
 `token` or a user who may not see the interview; 409 `no_answers` while no answer was evaluated.
 """
@@ -19,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from analyzers.session_report import report_from_events
-from server.accounts.access import interview_for_viewer
+from server.accounts.access import interview_for_viewer, is_candidate_viewer
+from server.accounts.candidate_view import is_practice
 from server.errors import error
 from server.store.models import Interview
 from server.store.store import Store
@@ -38,7 +41,8 @@ def interview_meta(interview: Interview) -> dict[str, Any]:
         "question_type": interview.question_type,
         "num_questions": interview.num_questions or len(interview.questions or []),
         "created_at": _iso(interview.created_at), "started_at": _iso(interview.started_at),
-        "ended_at": _iso(interview.ended_at),
+        "ended_at": _iso(interview.ended_at), "plan_source": interview.plan_source,
+        "practice": is_practice(interview),
     }
 
 
@@ -57,6 +61,10 @@ def stored_report(store: Store, interview: Interview) -> dict[str, Any] | None:
 async def interview_report(request: Request) -> JSONResponse:
     store: Store = request.app.state.store
     interview = await interview_for_viewer(request, store)
+    candidate = await is_candidate_viewer(request, interview)
+    if candidate and not is_practice(interview):
+        return error(403, "recruiters_only",
+                     "the recruiters review this interview; its report is theirs to share")
     report, partial = interview.report, False
     if not report:
         report = await asyncio.to_thread(stored_report, store, interview)

@@ -35,28 +35,26 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from analyzers.answer_eval import Evaluation, evaluate_answer_offline
+from analyzers.answer_eval import Evaluation
 from analyzers.answer_metrics import answer_delivery, answer_vision
 from analyzers.followup import follow_up_points, offline_follow_up
 from analyzers.open_question import open_question_evaluation
 from analyzers.questions import SOURCE_INTERVIEWER, SOURCE_PLAN, SOURCE_RECRUITER, Question
-from analyzers.session_report import report_from_events
 from server.events.kinds import (
     AnswerCompleted,
     AnswerEvaluated,
     EventKind,
-    InterviewCompleted,
     QuestionAsked,
-    State,
 )
 from server.events.model import Event
+from server.interview.closing import close_interview
+from server.interview.judge import Judgment, leaks_point
 from server.interview.llm import Interviewer
 from server.interview.restore import restore_flow
 from server.interview.staff import StaffDesk
-from server.interview.turns import FlowConfig, Turn
+from server.interview.turns import MAX_TYPED_ANSWER, FlowConfig, Turn
 from server.store.answers import add_answer
 from server.store.models import AnswerRecord
 from server.store.store import Store
@@ -67,7 +65,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: the message types the flow handles on the candidate socket
-MESSAGE_TYPES = frozenset({"next"})
+MESSAGE_TYPES = frozenset({"next", "answer.text"})
 
 
 class InterviewFlow:
@@ -111,10 +109,24 @@ class InterviewFlow:
         return kind in MESSAGE_TYPES
 
     async def on_message(self, msg: dict) -> None:
-        """`next`: end the current answer now. Ignored while no answer is open (e.g. while the
-        previous answer is being evaluated)."""
-        if msg.get("type") == "next" and self.state == "answering":
-            self._end_answer("next")
+        """`next`: end the current answer now (ignored while no answer is open, e.g. while the
+        previous one is being evaluated). `answer.text`: answer the current question in
+        writing (after anything said); `error` bad_text / not_answering otherwise."""
+        if msg.get("type") == "next":
+            if self.state == "answering":
+                self._end_answer("next")
+            return
+        text = msg.get("text")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TYPED_ANSWER:
+            self.session.error("bad_text", "text must be a string of 1 to "
+                               f"{MAX_TYPED_ANSWER} characters")
+            return
+        turn = self.current
+        if self.state != "answering" or turn is None:
+            self.session.error("not_answering", "no question is waiting for an answer")
+            return
+        turn.typed = " ".join(text.split())
+        self._end_answer("typed")
 
     # -- speech hooks (synchronous, on the event loop) ----------------------------------------
     def _on_final(self, data: dict) -> None:
@@ -192,7 +204,7 @@ class InterviewFlow:
 
     async def _close_turn(self, turn: Turn, reason: str) -> None:
         speech = self.session.speech
-        if reason in ("next", "timeout"):
+        if reason in ("next", "timeout", "typed"):
             # let the utterance in progress close (VAD end) and its final arrive
             deadline = time.monotonic() + self.cfg.settle_max_s
             while speech.speaking and time.monotonic() < deadline:
@@ -237,24 +249,37 @@ class InterviewFlow:
     def _is_open(self) -> bool:
         return not (self.finished or self._stopping)
 
-    async def _decide_follow_up(self, turn: Turn, evaluation_task: asyncio.Task,
+    async def _decide_follow_up(self, turn: Turn, evaluation_task: asyncio.Future,
                                 ended: float) -> tuple[str | None, Evaluation]:
-        """The follow-up text (or None) and the evaluation it was based on, within budget: a
-        slow (Groq) evaluation is replaced by the offline one for this decision."""
+        """The follow-up text (or None) and the evaluation it was based on, within
+        `follow_up_budget_s`: the interviewer's (LLM) decision when its judgment arrives within
+        `decision_wait_s`, else the offline evaluation and the offline follow-up rules."""
         question, text = turn.question, turn.text
+        wait = max(0.0, min(self.cfg.decision_wait_s,
+                            self.cfg.follow_up_budget_s - (time.monotonic() - ended)))
         try:
-            evaluation = await asyncio.wait_for(asyncio.shield(evaluation_task),
-                                                self.cfg.decision_wait_s)
-        except Exception:  # noqa: BLE001 - timeout or failure: fall back to the offline rubric
-            evaluation = evaluate_answer_offline(question, text, answer_delivery(turn.finals))
-        remaining = self.cfg.follow_up_budget_s - (time.monotonic() - ended)
-        try:
-            follow_up = await asyncio.wait_for(
-                self.interviewer.follow_up(question, text, evaluation), max(0.05, remaining)
-            )
-        except Exception:  # noqa: BLE001 - timeout or failure: the offline follow-up, never late
-            follow_up = offline_follow_up(question, text, evaluation)
-        return follow_up, evaluation
+            judgment: Judgment = await asyncio.wait_for(asyncio.shield(evaluation_task), wait)
+        except Exception:  # noqa: BLE001 - late or failed: the offline evaluation decides
+            judgment = Judgment(await self._offline(turn))
+        evaluation = judgment.evaluation
+        if judgment.decided and not (judgment.follow_up and leaks_point(
+                judgment.follow_up, [*question.expected_points, *question.focus_points])):
+            return judgment.follow_up, evaluation
+        return offline_follow_up(question, text, evaluation), evaluation
+
+    async def _offline(self, turn: Turn) -> Evaluation:
+        """The turn's offline evaluation (started with the judgment; made now after a resume)."""
+        if turn.offline is None:
+            turn.offline = asyncio.ensure_future(self.interviewer.offline.evaluate(
+                turn.question, turn.text, self._delivery(turn)))
+        return await asyncio.shield(turn.offline)
+
+    @staticmethod
+    def _delivery(turn: Turn) -> dict[str, Any]:
+        """Delivery of a spoken answer; a written one has none (`typed`)."""
+        if turn.typed and not turn.finals:
+            return {"typed": True}
+        return answer_delivery(turn.finals, turn.asked_t)
 
     def _answer_done(self, turn: Turn, reason: str) -> asyncio.Task:
         """Emit `answer.completed` and start the evaluation; returns the evaluation task."""
@@ -267,6 +292,7 @@ class InterviewFlow:
             index=turn.event_index, turn=turn.turn, question_id=turn.question.id,
             is_follow_up=turn.is_follow_up, text=turn.text, start=round(start, 3),
             end=round(end, 3), reason=reason, question_source=turn.source,
+            typed=bool(turn.typed),
         ))
         return self._start_evaluation(turn, start, end)
 
@@ -276,20 +302,23 @@ class InterviewFlow:
         task.add_done_callback(self._evaluations.discard)
         return task
 
-    async def _evaluate(self, turn: Turn, start: float, end: float) -> Evaluation:
+    async def _evaluate(self, turn: Turn, start: float, end: float) -> Judgment:
         question, text = turn.question, turn.text
-        delivery = answer_delivery(turn.finals)
+        delivery = self._delivery(turn)
+        turn.offline = asyncio.ensure_future(
+            self.interviewer.offline.evaluate(question, text, delivery))
         since = await self.session.history(turn.asked_seq)
         vision = answer_vision(
             e.data for e in since
             if e.type == EventKind.METRICS and start - 1.0 <= e.t <= end + 1.0
-        )
+        ) if not turn.typed or turn.finals else {}
         try:
-            evaluation = await self.interviewer.evaluate(question, text, delivery=delivery)
+            judgment = await self.interviewer.judge(question, text, delivery, turn.offline)
         except Exception:  # noqa: BLE001 - Interviewer falls back itself; belt and braces
             log.exception("evaluating turn %d of %s failed", turn.turn, self.session.id)
-            evaluation = evaluate_answer_offline(question, text, delivery)
-        evaluation = open_question_evaluation(question, evaluation)
+            judgment = Judgment(await self._offline(turn))
+        evaluation = open_question_evaluation(question, judgment.evaluation)
+        judgment.evaluation = evaluation
         self.session.emit(AnswerEvaluated(
             index=turn.event_index, turn=turn.turn, question_id=question.id,
             question=question.text, is_follow_up=turn.is_follow_up,
@@ -309,7 +338,7 @@ class InterviewFlow:
         except Exception:  # noqa: BLE001 - the event is out; storage is best effort here
             log.exception("storing the answer of turn %d of %s failed", turn.turn,
                           self.session.id)
-        return evaluation
+        return judgment
 
     # -- resume and shutdown -----------------------------------------------------------------
     def restore(self, events: list[Event]) -> None:
@@ -358,36 +387,6 @@ class InterviewFlow:
             self.state = "finished"
             if self._evaluations:
                 await asyncio.gather(*list(self._evaluations), return_exceptions=True)
-            session = self.session
-            questions = [q.to_dict() for q in self.questions]
-            report = report_from_events(await session.history(0), questions)
-            if report is None:
-                return  # nothing was answered: no report (the report API answers 409)
-            self.report = report
-            fields: dict[str, Any] = {
-                "final_score": float(report["final_score"]),
-                "knowledge_score": _float(report["knowledge_score"]),
-                "confidence_score": _float(report["confidence_score"]),
-                "performance_level": report["performance_level"],
-                "report": report,
-            }
-            if ended_by != "disconnect":
-                fields.update(status="completed", ended_at=datetime.now(UTC))
-            try:
-                await asyncio.to_thread(self.store.update_interview, session.id, **fields)
-            except Exception:  # noqa: BLE001 - still tell the candidate
-                log.exception("storing the report of %s failed", session.id)
-            session.emit(InterviewCompleted(
-                final_score=report["final_score"],
-                knowledge_score=report["knowledge_score"],
-                confidence_score=report["confidence_score"],
-                performance_level=report["performance_level"],
-                questions_answered=report["questions_answered"],
-                questions_total=len(self.questions),
-                complete=self.completed, report_url=f"/report/{session.id}",
-            ))
-            session.emit(State(state="completed"))
-
-
-def _float(x: Any) -> float | None:
-    return None if x is None else float(x)
+            self.report = await close_interview(
+                self.session, self.store, [q.to_dict() for q in self.questions],
+                complete=self.completed, ended_by=ended_by)

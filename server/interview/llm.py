@@ -23,11 +23,11 @@ from analyzers.answer_eval import (
     SHORT_ANSWER_WORDS,
     WEIGHTS,
     Evaluation,
-    evaluate_answer_offline,
     rubric_score,
 )
 from analyzers.followup import is_strong, offline_follow_up
 from analyzers.questions import Question, offline_question_plan, validate_plan_args
+from server.interview.judge import Judgment, OfflineJudge
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,10 @@ class Interviewer:
         base_url: str | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         follow_up_timeout_s: float = FOLLOW_UP_TIMEOUT_S,
+        offline: OfflineJudge | None = None,
     ) -> None:
+        #: the offline evaluator, off the event loop (every fallback goes through it)
+        self.offline = offline or OfflineJudge()
         self.model = model or DEFAULT_MODEL
         self.timeout_s = float(timeout_s)
         self.follow_up_timeout_s = min(float(follow_up_timeout_s), self.timeout_s)
@@ -227,6 +230,7 @@ class Interviewer:
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
+        self.offline.close()
 
     async def __aenter__(self) -> Interviewer:
         return self
@@ -301,23 +305,37 @@ class Interviewer:
     async def evaluate(
         self, question: Question, answer: str, delivery: dict | None = None
     ) -> Evaluation:
-        """Rubric evaluation (source "groq" or "offline"). Answers of 1-3 words stay offline."""
+        """The answer's evaluation (source "groq" or "offline"); see `judge`."""
+        return (await self.judge(question, answer, delivery)).evaluation
+
+    async def judge(self, question: Question, answer: str, delivery: dict | None = None,
+                    offline: asyncio.Future | None = None) -> Judgment:
+        """The answer's evaluation and, from Groq, its follow-up decision in the same reply.
+        Without a key, for answers of 1-3 words and on any failure: the offline evaluation
+        (`offline`, when the caller started it already) and no decision."""
+
+        async def fallback() -> Judgment:
+            if offline is not None:
+                return Judgment(await asyncio.shield(offline))
+            return Judgment(await self.offline.evaluate(question, answer, delivery))
+
         if self._client is None or len((answer or "").split()) <= SHORT_ANSWER_WORDS:
-            return evaluate_answer_offline(question, answer, delivery)
+            return await fallback()
         started = time.monotonic()
         payload = {
             "question": question.text, "type": question.type, "skill": question.skill,
             "difficulty": question.difficulty, "expected_points": question.expected_points,
+            "wrong_claims": list(getattr(question, "wrong_claims", [])),
             "answer_transcript": (answer or "")[:MAX_ANSWER_CHARS],
-            "delivery": {k: v for k, v in (delivery or {}).items()
-                         if k in ("wpm", "fillers_per_min", "pause_ratio")},
         }
         try:
-            data = await self._ask(_EVAL_SYSTEM, payload, self.timeout_s, 900)
-            return validate_evaluation(data)
+            data = await self._ask(_EVAL_SYSTEM, payload, self.timeout_s, 1200)
+            evaluation = validate_evaluation(data)
+            follow_up = validate_follow_up(data) if "follow_up" in data else None
         except Exception as exc:  # any failure means the offline evaluation
             self._fallback("evaluate", exc, started)
-            return evaluate_answer_offline(question, answer, delivery)
+            return await fallback()
+        return Judgment(evaluation, follow_up, decided="follow_up" in data)
 
     async def follow_up(
         self, question: Question, answer: str, evaluation: Evaluation

@@ -14,6 +14,7 @@ from analyzers.followup import follow_up_points
 from analyzers.questions import SOURCE_PLAN, SOURCE_RECRUITER, Question
 from server.events.kinds import EventKind, StaffFollowUpExpired
 from server.events.model import Event
+from server.interview.judge import Judgment
 from server.interview.staff import RecruiterQuestion
 from server.interview.turns import Turn
 
@@ -51,6 +52,9 @@ class _Log:
                 for turn in self.turns:
                     if turn.turn == data["turn"]:
                         turn.closed, turn.closing_t = True, e.t
+                        if data.get("typed"):  # what was written follows what was said
+                            spoken = turn.text
+                            turn.typed = data["text"][len(spoken):].strip()
             elif kind == EventKind.EVALUATION:
                 self.evaluations[data["turn"]] = data
             elif kind == EventKind.STAFF_QUESTION_QUEUED:
@@ -117,7 +121,7 @@ def restore_flow(flow: InterviewFlow, events: list[Event]) -> None:
     task = tasks.get(last.turn)
     if task is None:
         task = asyncio.get_running_loop().create_future()
-        task.set_result(Evaluation.from_dict(log.evaluations[last.turn]))
+        task.set_result(Judgment(Evaluation.from_dict(log.evaluations[last.turn])))
     follow_up_allowed = log.pending is None
     if log.pending is not None:  # the approval it waited for cannot come to this process
         pending = log.pending

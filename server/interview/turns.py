@@ -3,12 +3,15 @@ and the error of a refused recruiter action."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from analyzers.questions import SOURCE_PLAN, SOURCE_RECRUITER, Question
 
 #: the longest question text a recruiter may ask or approve
 MAX_ACTION_TEXT = 500
+#: the longest typed answer (`answer.text`)
+MAX_TYPED_ANSWER = 5000
 
 
 class ActionError(Exception):
@@ -36,9 +39,10 @@ class FlowConfig:
     #: an answer ends at the latest this long after its question was asked
     answer_max_s: float = 180.0
     #: wall-clock budget from the end of an answer to the next question
-    follow_up_budget_s: float = 1.8
-    #: how long an evaluation may take before the follow-up decision uses the offline one
-    decision_wait_s: float = 0.4
+    follow_up_budget_s: float = 2.0
+    #: how long the follow-up decision waits for the interviewer's (Groq) evaluation, which
+    #: carries its follow-up, before it uses the offline one (within `follow_up_budget_s`)
+    decision_wait_s: float = 1.6
     #: after `next` / the time cap, wait at most this long (wall) for speech still in flight
     settle_max_s: float = 3.0
     #: follow-up questions per planned question
@@ -64,6 +68,9 @@ class Turn:
     closing_t: float | None = None  # session time of `next` / time cap / stop
     closed: bool = False  # answer.completed was sent: later finals are not part of it
     source: str = SOURCE_PLAN  # plan | interviewer (a follow-up) | recruiter
+    typed: str = ""  # an answer written with `answer.text` (after any spoken part)
+    #: its offline evaluation (`server.interview.judge`), started when the answer ended
+    offline: asyncio.Future | None = field(default=None, repr=False, compare=False)
 
     @property
     def event_index(self) -> int | None:
@@ -72,7 +79,8 @@ class Turn:
 
     @property
     def text(self) -> str:
-        return " ".join(f["text"].strip() for f in self.finals if f.get("text")).strip()
+        spoken = [f["text"].strip() for f in self.finals if f.get("text")]
+        return " ".join([*spoken, self.typed]).strip()
 
     @property
     def last_end(self) -> float | None:

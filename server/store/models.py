@@ -38,6 +38,8 @@ class Job(SQLModel, table=True):
     description: str = ""
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     experience: str = ""  # e.g. "3-5 years"
+    #: recruiter-authored questions (`server.http.question_fields`); [] = a generated plan
+    questions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)

@@ -20,9 +20,10 @@ from media.frames import KIND_AUDIO, KIND_VIDEO, FrameError, parse_frame
 from media.sink import AudioClosed
 from media.webrtc import PeerRegistry
 from server.accounts.access import is_candidate_token
+from server.accounts.candidate_view import candidate_json, is_practice
 from server.events.broker import Subscription
 from server.events.catch_up import SubscriberOverflow, follow
-from server.events.kinds import State, for_candidate
+from server.events.kinds import State
 from server.live.manager import SessionManager
 from server.live.session import LiveSession
 from server.store.ownership import SessionOwnedElsewhere
@@ -56,8 +57,10 @@ class CandidateConnection:
     """Handles one candidate socket of a live session."""
 
     def __init__(self, websocket: WebSocket, session: LiveSession, manager: SessionManager,
-                 peers: PeerRegistry) -> None:
+                 peers: PeerRegistry, *, practice: bool = True) -> None:
         self.ws = websocket
+        #: the candidate's view: coaching and scores only in practice (`candidate_view`)
+        self.practice = practice
         self.session = session
         self.manager = manager
         self.peers = peers
@@ -173,9 +176,10 @@ class CandidateConnection:
         try:
             async for event in follow(self.sub, lambda last: manager.history(session_id, last),
                                       after):
-                if not for_candidate(event.type):
+                text = candidate_json(event, self.practice)
+                if text is None:
                     continue
-                await self.ws.send_text(event.wire_json)
+                await self.ws.send_text(text)
                 self.ws.app.state.observability.sent(event, "candidate")
         except SubscriberOverflow:
             await self.close(CLOSE_TOO_SLOW, "slow client too slow; reconnect with after=")
@@ -239,7 +243,8 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     session.client_ip = ip
-    conn = CandidateConnection(websocket, session, manager, peers)
+    conn = CandidateConnection(websocket, session, manager, peers,
+                               practice=is_practice(interview))
     conn.sub = manager.broker.subscribe_local(interview_id)
     previous = session.connection
     if isinstance(previous, CandidateConnection):  # another tab, or a dead connection

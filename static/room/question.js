@@ -1,11 +1,12 @@
 /*
  * The room's question card: the current question (read aloud if the candidate wants), the
- * "Next question" button, and the evaluation toasts.
+ * "Next question" button, "Type your answer" (a written answer, {"type":"answer.text"}), and
+ * after each answer a neutral "Answer received" - or, in a practice interview, coaching.
  *
  * Turn-taking: "Next question" ends the answer now ({"type":"next"}); the server also ends it
- * after a long pause. Then `answer.completed`, `evaluation`, the next `question` (a follow-up
- * comes as a `question` with is_follow_up: true), and after the last one
- * `interview.completed`.
+ * after a long pause. Then `answer.completed`, in practice an `evaluation` (the server sends a
+ * recruiter-run interview's candidate none), the next `question` (a follow-up comes as a
+ * `question` with is_follow_up: true), and after the last one `interview.completed`.
  */
 
 import { $, node, replayAnimation } from '../shared/dom.js';
@@ -23,6 +24,8 @@ export function onQuestion(event, { replay = false } = {}) {
   $('question-text').textContent = text;
   $('question-label').textContent = questionTitle(event);
   nextButton().disabled = false;
+  typeButton().disabled = false;
+  closeTyping();
   const box = $('question');
   box.hidden = false;
   if (replay) return;
@@ -32,12 +35,86 @@ export function onQuestion(event, { replay = false } = {}) {
 
 export function onAnswerCompleted() {
   nextButton().disabled = true;
-  $('question-label').textContent = 'Evaluating your answer…';
+  typeButton().disabled = true;
+  closeTyping();
+  $('question-label').textContent = 'Answer received';
 }
 
+/** Practice only: coaching on the answer, phrased as advice, with where the score came from. */
 export function onEvaluation(event) {
-  const label = event.is_follow_up ? 'follow-up' : `answer ${Number(event.index) + 1}`;
-  toast(`${label}: ${Math.round(Number(event.score) || 0)}/100`, String(event.feedback || ''), 'info', 12000);
+  const label = event.is_follow_up ? 'Follow-up' : `Answer ${Number(event.index) + 1}`;
+  const tips = [...(event.strengths || []).slice(0, 1), ...(event.coaching || []).slice(0, 2)];
+  const source = event.method ? ` (${event.method})` : '';
+  const score = event.score != null ? `: ${Math.round(Number(event.score) || 0)}/100` : '';
+  toast(`${label}${score}`, `${tips.join(' ')}${source}`.trim(), 'info', 15000);
+}
+
+// -- a written answer -------------------------------------------------------------------------
+
+function typeButton() {
+  let b = $('question-type');
+  if (!b) {
+    b = node('button', 'btn btn-ghost btn-small', 'Type your answer');
+    b.type = 'button';
+    b.id = 'question-type';
+    b.setAttribute('aria-expanded', 'false');
+    b.setAttribute('aria-controls', 'typed-answer');
+    b.addEventListener('click', () => (typingForm().hidden ? openTyping() : closeTyping()));
+    $('question').append(b);
+  }
+  return b;
+}
+
+function typingForm() {
+  let form = $('typed-answer');
+  if (!form) {
+    form = node('form', 'typed-answer');
+    form.id = 'typed-answer';
+    form.hidden = true;
+    const label = node('label', null, 'Your answer');
+    label.htmlFor = 'typed-answer-text';
+    const area = node('textarea');
+    area.id = 'typed-answer-text';
+    area.maxLength = 5000;
+    area.rows = 5;
+    area.required = true;
+    const count = node('span', 'typed-answer-count', '0 / 5000');
+    count.id = 'typed-answer-count';
+    count.setAttribute('aria-live', 'polite');
+    area.addEventListener('input', () => { count.textContent = `${area.value.length} / 5000`; });
+    const send = node('button', 'btn btn-primary btn-small', 'Send answer');
+    send.type = 'submit';
+    form.append(label, area, count, send);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = area.value.trim();
+      const t = room.transport;
+      if (!text) { area.focus(); return; }
+      if (room.phase === 'live' && t && typeof t.send === 'function' && t.send({ type: 'answer.text', text })) {
+        area.value = '';
+        count.textContent = '0 / 5000';
+        closeTyping();
+        typeButton().disabled = true;
+        nextButton().disabled = true;
+      } else {
+        toast('Not sent', 'The connection is not ready; your text is kept, try again in a moment.', 'error');
+      }
+    });
+    $('question').append(form);
+  }
+  return form;
+}
+
+function openTyping() {
+  typingForm().hidden = false;
+  typeButton().setAttribute('aria-expanded', 'true');
+  $('typed-answer-text').focus();
+}
+
+function closeTyping() {
+  const form = $('typed-answer');
+  if (form) form.hidden = true;
+  if ($('question-type')) typeButton().setAttribute('aria-expanded', 'false');
 }
 
 function nextButton() {

@@ -184,6 +184,8 @@ export function onState(event) {
 const ERROR_TEXT = {
   overloaded: 'The server is busy; part of what you said may be missing from the transcript.',
   flow_failed: 'The questions cannot go on. Please stop the interview and try again later.',
+  bad_text: 'Your written answer could not be sent: write 1 to 5000 characters.',
+  not_answering: 'There is no question to answer right now; wait for the next one.',
 };
 const QUIET_ERRORS = new Set(['already_started', 'not_started', 'stopped', 'too_fast']);
 
@@ -216,9 +218,15 @@ export function onError(event) {
 
 export function onInterviewCompleted(event) {
   const showReport = () => {
-    if ($('report-link')) return;
+    if ($('report-link') || $('report-summary')) return;
+    if (!event.report_url) { // a recruiter-run interview: its judgments are the recruiters'
+      const p = node('p', null, 'Thank you: your answers were received and go to the recruiters, who will be in touch.');
+      p.id = 'report-summary';
+      $('ended').append(p);
+      return;
+    }
     if (event.final_score != null) {
-      const p = node('p', null, `Final score ${event.final_score}/100 (${event.performance_level}).`);
+      const p = node('p', null, `Practice result: ${event.final_score}/100 for content (${event.performance_level}). The report shows how it was computed.`);
       p.id = 'report-summary';
       $('ended').append(p);
     }

@@ -119,12 +119,12 @@ def test_a_new_database_gets_the_models_schema(fresh_url):
     _, url = fresh_url
     store = Store(url)
     try:
-        assert current_revision(store.engine) == head_revision() == "0003"
+        assert current_revision(store.engine) == head_revision() == "0004"
         # the migrations and the models agree: a change of storage.py needs a new revision
         # (`alembic revision --autogenerate -m "..."`, then review it)
         assert _drift(store.engine) == []
         Store(url).engine.dispose()  # opening again is a no-op
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0004"
     finally:
         store.engine.dispose()
 
@@ -137,7 +137,7 @@ def test_an_old_database_is_upgraded_with_its_data(fresh_url):
 
     store = Store(url)
     try:
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0004"
         insp = inspect(store.engine)
         assert {"user", "job", "answerrecord", "alembic_version"} <= set(insp.get_table_names())
         columns = {c["name"] for c in insp.get_columns("interview")}
@@ -179,7 +179,7 @@ def test_an_old_database_is_upgraded_with_its_data(fresh_url):
     # starting again changes nothing
     again = Store(url)
     try:
-        assert current_revision(again.engine) == "0003"
+        assert current_revision(again.engine) == "0004"
         assert again.get_interview("old1").final_score == 77.5
     finally:
         again.engine.dispose()
@@ -195,7 +195,7 @@ def test_an_unversioned_database_of_the_current_models_is_stamped_not_recreated(
         db.commit()
     upgrade(engine)
     try:
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == "0004"
         with Session(engine) as db:
             assert db.get(Interview, "keep").title == "made by create_all"
     finally:
@@ -212,7 +212,7 @@ def test_downgrade_to_the_old_schema_and_back(fresh_url):
         assert current_revision(store.engine) == "0001"
         assert "user" not in inspect(store.engine).get_table_names()
         upgrade(store.engine)
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0004"
         assert store.get_interview("kept").title == "survives"
     finally:
         store.engine.dispose()
@@ -238,7 +238,7 @@ def test_nodes_starting_together_migrate_once(fresh_url):
     try:
         assert not errors, errors
         assert len(stores) == 6
-        assert current_revision(stores[0].engine) == "0003"
+        assert current_revision(stores[0].engine) == "0004"
     finally:
         for s in stores:
             s.engine.dispose()
@@ -252,7 +252,7 @@ def test_migrations_run_from_any_directory_and_from_the_alembic_command(tmp_path
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "0003"
+    assert done.stdout.strip() == "0004"
     other = tmp_path / "cli.db"
     alembic = Path(sys.executable).with_name("alembic")
     cmd = [str(alembic), "-c", str(ROOT / "alembic.ini"), "-x", f"url=sqlite:///{other}"]
@@ -261,7 +261,7 @@ def test_migrations_run_from_any_directory_and_from_the_alembic_command(tmp_path
     assert done.returncode == 0, done.stderr
     done = subprocess.run([*cmd, "current"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
-    assert done.returncode == 0 and "0003 (head)" in done.stdout, done.stdout + done.stderr
+    assert done.returncode == 0 and "0004 (head)" in done.stdout, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("fresh_url", BACKENDS, indirect=True)
@@ -296,6 +296,6 @@ def test_an_upgrade_over_case_clashing_usernames_stops_and_names_them(fresh_url)
             db.delete(db.exec(select(User).where(User.username == "alice")).one())
             db.commit()
         upgrade(store.engine)
-        assert current_revision(store.engine) == "0003"
+        assert current_revision(store.engine) == "0004"
     finally:
         store.engine.dispose()
