@@ -109,9 +109,11 @@ def events_api(srv, iid: str, **kw) -> set[int]:
 
 def test_the_events_api_leaves_staff_events_out_for_the_candidate(srv, people, interview):
     iid = interview["id"]
+    # a recruiter-run interview: its candidate gets no evaluation either (seq 4)
     assert events_api(srv, iid, params={"token": interview["candidate_token"]}) == \
-        ALL_SEQS - STAFF_SEQS
-    assert events_api(srv, iid, headers=bearer(people["candidate"])) == ALL_SEQS - STAFF_SEQS
+        ALL_SEQS - STAFF_SEQS - {4}
+    assert events_api(srv, iid, headers=bearer(people["candidate"])) == \
+        ALL_SEQS - STAFF_SEQS - {4}
     assert events_api(srv, iid, params={"token": interview["spectator_token"]}) == ALL_SEQS
     for who in ("recruiter", "invited", "admin"):
         assert events_api(srv, iid, headers=bearer(people[who])) == ALL_SEQS, who
@@ -119,13 +121,19 @@ def test_the_events_api_leaves_staff_events_out_for_the_candidate(srv, people, i
 
 def test_the_report_has_no_staff_data(srv, people, interview):
     iid = interview["id"]
-    for kw in ({"params": {"token": interview["candidate_token"]}},
-               {"headers": bearer(people["candidate"])}):
+    for kw in ({"params": {"token": interview["spectator_token"]}},
+               {"headers": bearer(people["recruiter"])}):
         r = httpx.get(f"{srv.url}/api/interviews/{iid}/report", timeout=10, **kw)
         assert r.status_code == 200, r.text
         assert r.json()["answers"] and ANSWER in r.text
         assert "SECRET" not in r.text and "staff." not in r.text
         assert "spectator_token" not in r.text
+    # the candidate of a recruiter-run interview gets no report at all
+    for kw in ({"params": {"token": interview["candidate_token"]}},
+               {"headers": bearer(people["candidate"])}):
+        r = httpx.get(f"{srv.url}/api/interviews/{iid}/report", timeout=10, **kw)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "recruiters_only", r.text
+        assert ANSWER not in r.text
 
 
 async def spectate(srv, iid: str, query: str) -> list[dict] | int:
