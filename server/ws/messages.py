@@ -10,8 +10,9 @@ from typing import Any
 
 from media.pcm import MAX_RATE, MIN_RATE
 
-#: candidate control messages are a few dozen bytes; longer text frames are not parsed
-MAX_TEXT_CHARS = 16 * 1024
+#: control messages are a few dozen bytes, a written answer (`answer.text`) at most 5,000
+#: characters; longer text frames are not parsed
+MAX_TEXT_CHARS = 32 * 1024
 #: the deepest nesting of objects and arrays accepted (the message object itself is 1)
 MAX_DEPTH = 16
 #: digits (and sign, point, exponent) of one JSON number; Python refuses ints over 4,300 digits

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from media.frames import MAX_MESSAGE_BYTES, audio_frame, video_frame
+from server.ws.messages import MAX_TEXT_CHARS
 from tests.support.candidate_socket import PING, CandidateSocket, start_message
 from tests.support.logs import captured_errors
 from tests.support.media import face_canvas, jpeg, read_audio_16k
@@ -124,7 +125,7 @@ async def test_unknown_type_echoes_at_most_60_characters(server, new_interview, 
     async with CandidateSocket(server, interview) as sock:
         for long_type in ("x" * 16_000, "x" * 1_000_000):  # under and over the text bound
             error = await sock.error_after(json.dumps({"type": long_type}))
-            echoed = len(long_type) < 16 * 1024
+            echoed = len(long_type) < MAX_TEXT_CHARS
             assert error["code"] == ("unknown_type" if echoed else "too_large")
             assert "x" * 61 not in error["message"]
             assert ("x" * 60 in error["message"]) == echoed
