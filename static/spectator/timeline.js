@@ -98,7 +98,17 @@ export function onEvaluation(event, timeline) {
   head.append(badge, node('span', 'eval-title', `${titleOf(event)} · evaluation`));
   const body = node('div', 'tl-body');
   body.append(head);
+  if (event.method || event.source) {
+    const how = node('p', 'eval-source', `From: ${event.method || event.source}`);
+    if (event.formula) how.title = String(event.formula);
+    body.append(how);
+  }
   if (event.feedback) body.append(node('p', 'eval-feedback', String(event.feedback)));
+  const contradicted = Array.isArray(event.points_contradicted) ? event.points_contradicted.filter(Boolean) : [];
+  const misconceptions = Array.isArray(event.misconceptions) ? event.misconceptions.filter(Boolean) : [];
+  if (contradicted.length || misconceptions.length) {
+    body.append(list('Contradicted or wrong', [...contradicted, ...misconceptions], 'eval-wrong'));
+  }
   const strengths = Array.isArray(event.strengths) ? event.strengths.filter(Boolean) : [];
   const improvements = Array.isArray(event.improvements) ? event.improvements.filter(Boolean) : [];
   if (strengths.length || improvements.length) {
