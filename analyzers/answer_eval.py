@@ -1,56 +1,58 @@
-"""Offline, rubric-based evaluation of one spoken interview answer.
+"""Evaluation of one spoken interview answer: the offline meaning match, or an LLM's verdict.
 
-Rubric (each component 0..1, ``score`` = round(100 * weighted sum)):
+Offline (no key, ``source`` "offline"): the answer is cut into sentence units
+(`analyzers.answer_text`), and each expected point is matched to its best unit by sentence
+embeddings with a polarity check and the question's authored misconceptions
+(`analyzers.answer_match`). The score is content only (delivery does not count)::
 
-* accuracy 40 %  - distinct domain terms used (question skill vocabulary + expected points,
-  5 hits = full marks) blended with coverage, minus a penalty for hedging ("I think", "maybe",
-  "not sure", "I don't know").
-* coverage 30 %  - share of expected points whose key terms (stemmed, >= half of them, typo
-  tolerant) appear anywhere in the answer: word overlap, not exact substrings.
-* clarity 20 %   - sentence length (6-25 words ideal), filler rate (<= 2 / min ideal, 0 at 12 / min;
-  ``delivery['fillers_per_min']`` when given, else fillers counted in the text), structure words
-  ("first", "because", "finally"...) and, with ``delivery['wpm']``, pace (110-165 wpm ideal).
-* depth 10 %     - length (full at 120 words), examples ("for example", numbers, own projects) and
-  trade-offs ("however", "downside", "depends").
+    score = 100 x clamp(min(1, coverage / full) - 0.20 x contradicted points
+                        - 0.15 x misconceptions stated) x length factor x relevance factor
 
-Answers of 1-3 words get clarity and depth 0 and a quarter of accuracy / coverage.
+full = 0.85 (0.70 for behavioral questions); coverage = mean credit of the points (1 covered,
+0..1 partial, 0 contradicted; a follow-up: 75 % its focus points, 25 % all the parent's
+points); length factor = sqrt(words in sentences / 30), at most 1; relevance factor = share
+of words in on-topic sentences / 0.6, at most 1.
+Gates cap the score: empty (0), too_short (< 8 words, 30), not_sentences (a buzzword list, 25),
+off_topic (15). Strengths and improvements name the points and quote the candidate's sentence.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from analyzers.questions import Question, skill_vocabulary
-from analyzers.terms import key_terms, phrase_overlap, term_set
+from analyzers.answer_match import RELEVANT, MatchResult, match_answer
+from analyzers.answer_text import split_units
+from analyzers.embeddings import MODEL_LABEL
+from analyzers.questions import Question
 
-WEIGHTS = {"accuracy": 0.40, "coverage": 0.30, "clarity": 0.20, "depth": 0.10}
-VOCAB_TARGET = 5
-POINT_THRESHOLD = 0.5
 SHORT_ANSWER_WORDS = 3
-IDEAL_WPM = (110.0, 165.0)
-FILLER_OK, FILLER_BAD = 2.0, 12.0
+MIN_WORDS = 8
+FULL_LENGTH_WORDS = 30
+FULL_COVERAGE = 0.85
+#: behavioral points are story beats (situation, action, outcome) a good story often merges
+FULL_COVERAGE_BEHAVIORAL = 0.70
+CONTRADICTION_PENALTY = 0.20
+MISCONCEPTION_PENALTY = 0.15
+PENALTY_CAP = 0.6
+ON_TOPIC_SHARE = 0.6
+FOCUS_WEIGHT = 0.75
+GATE_CAPS = {"empty": 0, "too_short": 30, "not_sentences": 25, "off_topic": 15}
+QUOTE_WORDS = 22
 
-HEDGES = ("i think", "maybe", "probably", "i guess", "not sure", "kind of",
-          "sort of", "perhaps", "i believe", "might be", "possibly")
-STRONG_HEDGES = ("i don't know", "i do not know", "no idea", "not really sure", "can't remember",
-                 "cannot remember", "don't remember")
-FILLERS = ("um", "uh", "erm", "er", "ah", "uhm", "hmm", "mm", "you know", "i mean", "basically")
-STRUCTURE = ("first", "firstly", "second", "secondly", "third", "then", "next", "finally",
-             "because", "therefore", "so that", "as a result", "in summary", "overall",
-             "in short", "to summarize", "the reason", "which means", "after that", "lastly")
-EXAMPLES = ("for example", "for instance", "such as", "e.g", "in my last", "in my previous",
-            "at my last", "in one project", "we had", "i once", "last year", "in practice",
-            "a case where", "on my team", "in production")
-TRADEOFFS = ("trade-off", "tradeoff", "trade off", "however", "on the other hand", "downside",
-             "drawback", "versus", " vs ", "instead", "it depends", "depends on", "pros", "cons",
-             "whereas", "although", "alternatively", "at the cost", "the risk", "but")
-
-GENERIC_WORDS = frozenset({"first", "every", "each", "based", "after", "before", "only", "good",
-                           "new", "small", "large", "per", "all", "same", "being", "two"})
-_SENT_RE = re.compile(r"[.!?]+(?:\s|$)")
-_NUM_RE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|ms|x|k|m|gb|mb|seconds?|minutes?|hours?)?")
+METHOD_OFFLINE = f"meaning match ({MODEL_LABEL}) + misconception check, offline estimate"
+METHOD_OPEN = f"relevance to the question ({MODEL_LABEL}) + length, no answer key, offline " \
+              "estimate"
+METHOD_LLM = "LLM (Groq)"
+FORMULA_OFFLINE = ("100 x (min(1, coverage / 0.85, or 0.70 for behavioral) - 0.20 per "
+                   "contradicted point - 0.15 per misconception stated) x length factor "
+                   "(sqrt(words / 30), max 1) x relevance factor (on-topic share / 0.6, max 1); "
+                   "gates cap it: empty 0, too_short 30, not_sentences 25, off_topic 15")
+FORMULA_OPEN = ("100 x relevance (mean similarity of the sentences to the question, 0.20 -> 0, "
+                "0.50 -> 1) x length factor (sqrt(words / 30), max 1); gates as for key-point "
+                "answers")
+FORMULA_LLM = "score given by the LLM from 0 to 100 against the expected points (clamped)"
 
 
 @dataclass
@@ -58,232 +60,292 @@ class Evaluation:
     """Scored evaluation of one answer; ``source`` is "offline" or "groq"."""
 
     score: int
-    accuracy: float
-    coverage: float
-    clarity: float
-    depth: float
     feedback: str
+    source: str = "offline"
+    method: str = METHOD_OFFLINE
+    formula: str = FORMULA_OFFLINE
     strengths: list[str] = field(default_factory=list)
     improvements: list[str] = field(default_factory=list)
-    keywords_mentioned: list[str] = field(default_factory=list)
     points_covered: list[str] = field(default_factory=list)
     points_missed: list[str] = field(default_factory=list)
-    source: str = "offline"
+    points_contradicted: list[str] = field(default_factory=list)
+    misconceptions: list[str] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    gates: list[str] = field(default_factory=list)
+    components: dict[str, float] = field(default_factory=dict)
+    coverage: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evaluation:
-        """Build from a dict (extra keys ignored); raises ValueError on missing fields."""
+        """Build from a stored dict, old (accuracy / clarity / depth / keywords_mentioned,
+        ignored) or new; raises ValueError when ``score`` is missing or not a number."""
+        if "score" not in data:
+            raise ValueError("evaluation is missing field 'score'")
         try:
-            return cls(
-                score=int(data["score"]),
-                accuracy=float(data["accuracy"]),
-                coverage=float(data["coverage"]),
-                clarity=float(data["clarity"]),
-                depth=float(data["depth"]),
-                feedback=str(data.get("feedback", "")),
-                strengths=[str(s) for s in data.get("strengths", [])],
-                improvements=[str(s) for s in data.get("improvements", [])],
-                keywords_mentioned=[str(s) for s in data.get("keywords_mentioned", [])],
-                points_covered=[str(s) for s in data.get("points_covered", [])],
-                points_missed=[str(s) for s in data.get("points_missed", [])],
-                source=str(data.get("source", "offline")),
-            )
-        except KeyError as exc:
-            raise ValueError(f"evaluation is missing field {exc.args[0]!r}") from None
+            score = int(data["score"])
+        except (TypeError, ValueError):
+            raise ValueError("evaluation score is not a number") from None
+        legacy = "accuracy" in data and "method" not in data
+        comps = data.get("components") or {}
+        return cls(
+            score=score,
+            feedback=str(data.get("feedback", "")),
+            source=str(data.get("source", "offline")),
+            method=str(data.get("method") or ("keyword rubric (legacy)" if legacy else "")),
+            formula=str(data.get("formula", "")),
+            strengths=_strs(data.get("strengths")),
+            improvements=_strs(data.get("improvements")),
+            points_covered=_strs(data.get("points_covered")),
+            points_missed=_strs(data.get("points_missed")),
+            points_contradicted=_strs(data.get("points_contradicted")),
+            misconceptions=_strs(data.get("misconceptions")),
+            evidence=[dict(e) for e in data.get("evidence") or [] if isinstance(e, dict)],
+            gates=_strs(data.get("gates")),
+            components={str(k): float(v) for k, v in comps.items()
+                        if isinstance(v, int | float) and not isinstance(v, bool)},
+            coverage=float(data.get("coverage") or 0.0),
+        )
 
 
-def rubric_score(accuracy: float, coverage: float, clarity: float, depth: float) -> int:
-    """Weighted rubric score 0..100 from components in 0..1."""
-    total = (WEIGHTS["accuracy"] * accuracy + WEIGHTS["coverage"] * coverage
-             + WEIGHTS["clarity"] * clarity + WEIGHTS["depth"] * depth)
-    return max(0, min(100, round(100 * total)))
+def _strs(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def quote(sentence: str) -> str:
+    """The candidate's sentence, trimmed to QUOTE_WORDS words."""
+    toks = sentence.split()
+    text = " ".join(toks[:QUOTE_WORDS]) + (" ..." if len(toks) > QUOTE_WORDS else "")
+    return f"\u201c{text.strip(' ,')}\u201d"
 
 
 def _clamp(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
-def _count_phrases(padded: str, phrases: tuple[str, ...]) -> list[str]:
-    """Phrases found in `` text `` on word boundaries (text already lower-cased and padded)."""
-    found = []
-    for p in phrases:
-        pattern = r"(?<![a-z0-9'])" + re.escape(p.strip()) + r"(?![a-z0-9'])"
-        n = len(re.findall(pattern, padded))
-        found += [p.strip()] * n
-    return found
-
-
-def _pace_score(wpm: float) -> float:
-    lo, hi = IDEAL_WPM
-    if wpm < lo:
-        return _clamp(1 - (lo - wpm) / 60)
-    if wpm > hi:
-        return _clamp(1 - (wpm - hi) / 60)
-    return 1.0
-
-
-def _num(delivery: dict | None, key: str) -> float | None:
-    value = (delivery or {}).get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def evaluate_answer_offline(
     question: Question, answer: str, delivery: dict | None = None
 ) -> Evaluation:
-    """Score ``answer`` to ``question`` with the offline rubric (see module docstring)."""
-    answer = (answer or "").strip()
-    text = " " + re.sub(r"\s+", " ", answer.lower().replace("’", "'")) + " "
-    tokens = re.findall(r"[a-z0-9']+", text)
-    n_words = len(tokens)
-    terms = term_set(answer)
+    """Score ``answer`` by meaning (module doc). ``delivery`` is accepted and not used: pace
+    and fillers are reported by the delivery analyser, not mixed into the content score."""
+    del delivery
+    units = split_units(answer or "")
+    n_words = sum(u.n_words for u in units)
+    if n_words == 0:
+        return _empty(question)
+    match = match_answer(question.text, list(question.expected_points), question.aliases,
+                         list(question.wrong_claims), units)
+    sentence_words = sum(u.n_words for u in units if u.sentence_like)
+    on_topic = sum(u.n_words for u, r in zip(units, _smoothed(match.relevance), strict=True)
+                   if u.sentence_like and r >= RELEVANT)
+    share = on_topic / n_words
+    length = min(1.0, math.sqrt(sentence_words / FULL_LENGTH_WORDS))
+    relevance = min(1.0, share / ON_TOPIC_SHARE)
+    gates: list[str] = []
+    if n_words < MIN_WORDS:
+        gates.append("too_short")
+    if sentence_words <= 0.5 * n_words:
+        gates.append("not_sentences")
+    if share < 0.35 or max(match.relevance, default=0.0) < RELEVANT:
+        gates.append("off_topic")
+    if not question.expected_points:
+        return _open_evaluation(question, units, match, length, gates)
 
-    # coverage
-    covered, missed = [], []
-    for point in question.expected_points:
-        (covered if phrase_overlap(point, terms) >= POINT_THRESHOLD else missed).append(point)
-    coverage = len(covered) / len(question.expected_points) if question.expected_points else 0.0
-
-    # accuracy: domain vocabulary hits + coverage - hedging
-    vocab = [*skill_vocabulary(question.skill), question.skill]
-    if len(vocab) < 10:  # skill unknown to the bank: judge by the expected points' own terms
-        vocab += _point_keywords(question)
-    vocab = list(dict.fromkeys(v.strip().lower() for v in vocab if v.strip()))
-    mentioned = [v for v in vocab if phrase_overlap(v, terms) >= 1.0]
-    hedges = _count_phrases(text, HEDGES)
-    strong = _count_phrases(text, STRONG_HEDGES)
-    hedge_penalty = min(0.5, 0.07 * len(hedges) + 0.25 * len(strong))
-    kw_score = min(1.0, len(mentioned) / VOCAB_TARGET)
-    accuracy = _clamp(0.6 * kw_score + 0.4 * coverage - hedge_penalty)
-
-    # clarity
-    sentences = [s for s in _SENT_RE.split(answer) if s.strip()]
-    avg_len = n_words / max(1, len(sentences))
-    if avg_len > 25:
-        sentence_score = _clamp(1 - (avg_len - 25) / 25)
-    elif avg_len < 6:
-        sentence_score = avg_len / 6
-    else:
-        sentence_score = 1.0
-    wpm = _num(delivery, "wpm")
-    fpm = _num(delivery, "fillers_per_min")
-    text_fillers = _count_phrases(text, FILLERS)
-    if fpm is None:
-        minutes = n_words / (wpm if wpm and wpm > 0 else 130.0)
-        fpm = len(text_fillers) / minutes if minutes > 0 else 0.0
-    filler_score = _clamp(1 - (fpm - FILLER_OK) / (FILLER_BAD - FILLER_OK))
-    structure = sorted(set(_count_phrases(text, STRUCTURE)))
-    structure_score = min(1.0, len(structure) / 3)
-    if wpm and wpm > 0:
-        clarity = (0.3 * sentence_score + 0.3 * filler_score + 0.25 * structure_score
-                   + 0.15 * _pace_score(wpm))
-    else:
-        clarity = 0.35 * sentence_score + 0.35 * filler_score + 0.3 * structure_score
-
-    # depth
-    length_score = _clamp((n_words - 10) / 110)
-    examples = _count_phrases(text, EXAMPLES) + _NUM_RE.findall(text)
-    tradeoffs = _count_phrases(text, TRADEOFFS)
-    depth = (0.5 * length_score + 0.25 * min(1.0, len(examples) / 2)
-             + 0.25 * min(1.0, len(tradeoffs) / 2))
-
-    short = n_words <= SHORT_ANSWER_WORDS
-    if short:
-        accuracy, coverage, clarity, depth = accuracy * 0.25, coverage * 0.25, 0.0, 0.0
-
-    comps = {"accuracy": _clamp(accuracy), "coverage": _clamp(coverage),
-             "clarity": _clamp(clarity), "depth": _clamp(depth)}
-    score = rubric_score(**comps)
-
-    strengths: list[str] = []
-    improvements: list[str] = []
-    if short:
-        improvements.append(
-            f"Answer was too short ({n_words} word{'s' if n_words != 1 else ''}): explain your "
-            "reasoning in a few full sentences and cover the key points."
-        )
-    if covered and not short:
-        strengths.append(f"Covered {len(covered)} of {len(question.expected_points)} key points: "
-                         + "; ".join(covered[:3]))
-    if missed:
-        improvements.append("Also address: " + "; ".join(missed[:3]))
-    if len(mentioned) >= VOCAB_TARGET and not short:
-        strengths.append("Precise terminology: " + ", ".join(mentioned[:4]))
-    if hedges or strong:
-        uniq = sorted(set(hedges + strong))
-        improvements.append(
-            f"Sound more certain: hedged {len(hedges) + len(strong)} time(s) "
-            f"({', '.join(repr(h) for h in uniq[:3])})"
-        )
-    if not short:
-        if len(structure) >= 2:
-            strengths.append("Clear structure (" + ", ".join(structure[:3]) + ")")
-        elif n_words >= 40:
-            improvements.append("Structure the answer: first ..., then ..., finally ...")
-        if avg_len > 30:
-            improvements.append(f"Use shorter sentences: about {avg_len:.0f} words each")
-        if fpm > 4:
-            improvements.append(f"Fewer filler words: {fpm:.1f} per minute")
-        elif n_words >= 20 and score >= 50:
-            strengths.append(f"Few filler words ({fpm:.1f} per minute)")
-        if wpm and wpm > IDEAL_WPM[1]:
-            improvements.append(f"Slow down: {wpm:.0f} wpm (aim for 120-160)")
-        elif wpm and 0 < wpm < IDEAL_WPM[0]:
-            improvements.append(f"Speak a little faster: {wpm:.0f} wpm (aim for 120-160)")
-        if examples:
-            strengths.append("Backed the answer with a concrete example")
-        else:
-            improvements.append("Add a concrete example or number from your experience")
-        if question.type == "technical":
-            if tradeoffs:
-                strengths.append("Discussed trade-offs")
-            else:
-                improvements.append("Discuss trade-offs or when this approach does not fit")
-        if n_words < 40:
-            improvements.append(f"Go deeper: {n_words} words is brief for this question")
-
-    feedback = _feedback_text(score, question, covered, missed, improvements, short, n_words)
-    return Evaluation(
-        score=score,
-        accuracy=round(comps["accuracy"], 3),
-        coverage=round(comps["coverage"], 3),
-        clarity=round(comps["clarity"], 3),
-        depth=round(comps["depth"], 3),
-        feedback=feedback,
-        strengths=strengths,
-        improvements=improvements,
-        keywords_mentioned=mentioned,
-        points_covered=covered,
-        points_missed=missed,
-        source="offline",
+    by_point = {m.point: m for m in match.points}
+    focus = [p for p in question.focus_points if p in by_point]
+    mean_all = sum(m.credit for m in match.points) / len(match.points)
+    coverage = mean_all
+    if focus:
+        mean_focus = sum(by_point[p].credit for p in focus) / len(focus)
+        coverage = FOCUS_WEIGHT * mean_focus + (1 - FOCUS_WEIGHT) * mean_all
+    contradicted = [m.point for m in match.points if m.status == "contradicted"]
+    misconceptions = [claim for claim, _, _ in match.misconceptions]
+    penalty = min(PENALTY_CAP, CONTRADICTION_PENALTY * len(contradicted)
+                  + MISCONCEPTION_PENALTY * len(misconceptions))
+    full = FULL_COVERAGE_BEHAVIORAL if question.type == "behavioral" else FULL_COVERAGE
+    knowledge = min(1.0, coverage / full)
+    raw = _clamp(knowledge - penalty) * length * relevance
+    score = _capped(round(100 * raw), gates)
+    missed_pool = focus or list(question.expected_points)
+    evaluation = Evaluation(
+        score=score, feedback="", coverage=round(coverage, 3), gates=gates,
+        points_covered=[m.point for m in match.points if m.status == "covered"],
+        points_missed=[p for p in missed_pool if by_point[p].status == "missed"],
+        points_contradicted=contradicted, misconceptions=misconceptions,
+        evidence=[{"point": m.point, "status": m.status, "sentence": m.sentence,
+                   "similarity": m.similarity} for m in match.points],
+        components={"coverage": round(coverage, 3), "knowledge": round(knowledge, 3),
+                    "penalty": round(penalty, 3), "length": round(length, 3),
+                    "relevance": round(relevance, 3), "on_topic_share": round(share, 3),
+                    "words": float(n_words)},
     )
+    _advice(evaluation, match, n_words)
+    return evaluation
 
 
-def _point_keywords(question: Question) -> list[str]:
-    """Single key terms of the expected points (their original word form)."""
-    out: list[str] = []
-    for point in question.expected_points:
-        for tok in re.findall(r"[A-Za-z0-9+#/\-]+", point):
-            if len(tok) >= 4 and tok.lower() not in GENERIC_WORDS and key_terms(tok):
-                out.append(tok.lower())
+def _smoothed(relevance: list[float]) -> list[float]:
+    """A story's detail sentence next to a clearly on-topic one counts as on topic."""
+    out = []
+    for i, r in enumerate(relevance):
+        near = max(relevance[max(0, i - 1) : i + 2])
+        out.append(max(r, RELEVANT) if r >= 0.12 and near >= RELEVANT + 0.15 else r)
     return out
 
 
-def _feedback_text(score: int, question: Question, covered: list[str], missed: list[str],
-                   improvements: list[str], short: bool, n_words: int) -> str:
+def _capped(score: int, gates: list[str]) -> int:
+    for gate in gates:
+        score = min(score, GATE_CAPS[gate])
+    return max(0, min(100, score))
+
+
+def _empty(question: Question) -> Evaluation:
+    points = list(question.focus_points or question.expected_points)
+    return Evaluation(
+        score=0, gates=["empty"], points_missed=points,
+        feedback="No answer was given (empty transcript), so there is nothing to score.",
+        improvements=["Answer the question out loud in a few full sentences."],
+        evidence=[{"point": p, "status": "missed", "sentence": None, "similarity": 0.0}
+                  for p in question.expected_points],
+        components={"coverage": 0.0, "length": 0.0, "relevance": 0.0, "words": 0.0},
+        method=METHOD_OFFLINE if question.expected_points else METHOD_OPEN,
+        formula=FORMULA_OFFLINE if question.expected_points else FORMULA_OPEN,
+    )
+
+
+def open_score(relevance: float, length: float, gates: list[str]) -> int:
+    """Score of an answer to a question with no expected points (FORMULA_OPEN)."""
+    return _capped(round(100 * _clamp(relevance) * _clamp(length)), gates)
+
+
+def _open_evaluation(question: Question, units: list, match: MatchResult, length: float,
+                     gates: list[str]) -> Evaluation:
+    rel = [r for u, r in zip(units, match.relevance, strict=True) if u.sentence_like]
+    mean_rel = sum(rel) / len(rel) if rel else 0.0
+    relevance = _clamp((mean_rel - 0.20) / 0.30)
+    score = open_score(relevance, length, gates)
+    best = max(zip(match.relevance, units, strict=True), key=lambda x: x[0], default=None)
+    strengths = ([f"On the question when you said {quote(best[1].text)}"]
+                 if best is not None and best[0] >= 0.45 and "off_topic" not in gates else [])
+    improvements = _gate_advice(gates, sum(u.n_words for u in units))
+    if not improvements and relevance < 0.6:
+        improvements.append("Answer the question more directly: say how it applies to you.")
+    feedback = (f"Offline estimate {score}/100, judged without an answer key: how closely the "
+                f"answer addresses the question and its length.")
+    return Evaluation(score=score, feedback=feedback, method=METHOD_OPEN, formula=FORMULA_OPEN,
+                      strengths=strengths, improvements=improvements, gates=gates,
+                      components={"relevance": round(relevance, 3), "length": round(length, 3),
+                                  "mean_similarity": round(mean_rel, 3)})
+
+
+def _gate_advice(gates: list[str], n_words: int) -> list[str]:
+    out = []
+    if "too_short" in gates:
+        out.append(f"Answer in a few full sentences: {n_words} words are too few to show what "
+                   "you know.")
+    if "not_sentences" in gates:
+        out.append("Explain in full sentences: a list of terms does not show how they fit "
+                   "together.")
+    if "off_topic" in gates:
+        out.append("Stay on the question: most of the answer was about something else.")
+    return out
+
+
+def _advice(ev: Evaluation, match: MatchResult, n_words: int) -> None:
+    """Strengths, improvements and feedback from the point statuses (quoting the answer)."""
+    covered = [m for m in match.points if m.status == "covered"]
+    covered.sort(key=lambda m: -m.similarity)
+    ev.strengths = [f"Covered \u201c{m.point}\u201d: you said {quote(m.sentence or '')}"
+                    for m in covered[:3]]
+    improvements = _gate_advice(ev.gates, n_words)
+    for m in match.points:
+        if m.status == "contradicted":
+            improvements.append(f"You said {quote(m.sentence or '')}, which contradicts a key "
+                                f"point: {m.point}.")
+    for claim, sentence, _ in match.misconceptions:
+        improvements.append(f"You said {quote(sentence)}; that is a common misconception "
+                            f"(\u201c{claim}\u201d is not right).")
+    improvements += [f"Not covered: {p}." for p in ev.points_missed[:3]]
+    ev.improvements = improvements
+    total = len(match.points)
+    parts = [f"Offline estimate {ev.score}/100: you covered {len(ev.points_covered)} of "
+             f"{total} key points"]
+    if ev.points_contradicted:
+        parts.append(f", contradicted {len(ev.points_contradicted)}")
+    if ev.misconceptions:
+        n = len(ev.misconceptions)
+        parts.append(f", and stated {n} misconception{'s' if n > 1 else ''}")
+    text = "".join(parts) + "."
+    if covered:
+        text += f" Best: {quote(covered[0].sentence or '')} ({covered[0].point})."
+    if ev.points_contradicted:
+        text += f" Recheck: {ev.points_contradicted[0]}."
+    elif ev.points_missed:
+        text += f" Missing: {'; '.join(ev.points_missed[:2])}."
+    if ev.gates:
+        text += " " + _gate_advice(ev.gates, n_words)[0]
+    ev.feedback = text
+
+
+# --------------------------------------------------------------------------- LLM verdicts
+
+LLM_EVAL_SCHEMA = """{"score": integer 0-100 (content only: correctness and coverage of the
+  expected points; a wrong or contradicted point costs more than a missing one),
+  "feedback": str (2-3 sentences to the candidate), "strengths": [str], "improvements": [str],
+  "points_covered": [str], "points_missed": [str], "points_contradicted": [str]
+  (expected points verbatim), "misconceptions": [str] (false claims the candidate made),
+  "evidence": [{"point": str, "status": "covered" | "missed" | "contradicted",
+  "sentence": str | null (the candidate's words)}]}"""
+
+
+def _llm_list(data: dict[str, Any], key: str, max_items: int = 8, max_len: int = 300) -> list:
+    value = data.get(key, [])
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key} must be a list of strings")
+    return [v.strip()[:max_len] for v in value if v.strip()][:max_items]
+
+
+def evaluation_from_llm(question: Question, data: dict[str, Any]) -> Evaluation:
+    """An Evaluation (source "groq") from an LLM's JSON (LLM_EVAL_SCHEMA); raises ValueError
+    on a missing / non-numeric score or ill-typed lists. Points are kept only when they are
+    the question's own expected points (case-insensitive)."""
+    raw = data.get("score")
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or math.isnan(raw):
+        raise ValueError("score must be a number")
+    feedback = data.get("feedback")
+    if not isinstance(feedback, str) or not feedback.strip():
+        raise ValueError("feedback must be a non-empty string")
+    canon = {p.strip().lower(): p for p in question.expected_points}
+
+    def points(key: str) -> list[str]:
+        found = [canon.get(p.lower()) for p in _llm_list(data, key, max_items=20)]
+        return list(dict.fromkeys(p for p in found if p))
+
+    covered, contradicted = points("points_covered"), points("points_contradicted")
+    covered = [p for p in covered if p not in contradicted]
+    missed = [p for p in points("points_missed") if p not in covered and p not in contradicted]
+    missed += [p for p in question.expected_points
+               if p not in covered and p not in contradicted and p not in missed]
+    quotes: dict[str, str] = {}
+    for item in data.get("evidence") or []:
+        if isinstance(item, dict) and isinstance(item.get("sentence"), str):
+            point = canon.get(str(item.get("point", "")).strip().lower())
+            if point:
+                quotes[point] = item["sentence"].strip()[:400]
+    status = {**{p: "missed" for p in missed}, **{p: "covered" for p in covered},
+              **{p: "contradicted" for p in contradicted}}
     total = len(question.expected_points)
-    if short:
-        return (f"Score {score}/100. The answer had only {n_words} word(s); "
-                f"a complete answer to this {question.skill} question should cover: "
-                + "; ".join(question.expected_points[:3]) + ".")
-    parts = [f"Score {score}/100. Covered {len(covered)} of {total} key points."]
-    if missed:
-        parts.append("Missing: " + "; ".join(missed[:3]) + ".")
-    extra = [i for i in improvements if not i.startswith("Also address")]
-    if extra:
-        parts.append("Next time: " + extra[0].rstrip(".") + ".")
-    return " ".join(parts)
+    return Evaluation(
+        score=max(0, min(100, round(raw))), feedback=feedback.strip()[:800], source="groq",
+        method=METHOD_LLM, formula=FORMULA_LLM,
+        strengths=_llm_list(data, "strengths", 5), improvements=_llm_list(data, "improvements", 5),
+        points_covered=covered, points_missed=missed, points_contradicted=contradicted,
+        misconceptions=_llm_list(data, "misconceptions", 5),
+        evidence=[{"point": p, "status": status[p], "sentence": quotes.get(p),
+                   "similarity": 0.0} for p in question.expected_points],
+        coverage=round(len(covered) / total, 3) if total else 0.0,
+        components={"llm_score": float(max(0, min(100, raw)))},
+    )

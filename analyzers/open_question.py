@@ -2,42 +2,30 @@
 
 from __future__ import annotations
 
-from analyzers.answer_eval import WEIGHTS, Evaluation, rubric_score
-from analyzers.questions import Question, skill_vocabulary
+import dataclasses
 
-#: the share of the offline rubric's accuracy that comes from domain terms (the rest is the
-#: expected points' coverage; see `analyzers.answer_eval`)
-KEYWORD_SHARE_OF_ACCURACY = 0.6
+from analyzers.answer_eval import FORMULA_OPEN, METHOD_OPEN, Evaluation, open_score
+from analyzers.questions import Question
 
 
 def open_question_evaluation(question: Question, evaluation: Evaluation) -> Evaluation:
-    """The offline rubric for a question without expected points (a recruiter's own question).
-
-    The rubric scores coverage of the expected points (0 when there are none) and blends it
-    into accuracy, so such an answer could never score well. Here coverage is not measured:
-    accuracy keeps its domain-vocabulary part (hits of the skill's vocabulary minus hedging,
-    rescaled to 0..1), or is not measured either when the skill has no vocabulary, and each
-    unmeasured component counts as the weighted mean of the measured ones: the score is the
-    rubric renormalised over what could be judged, and still equals the rubric formula of the
-    four components it reports. Evaluations from Groq (which reads the question) and answers
-    to questions with expected points are returned unchanged.
-    """
+    """The offline score of an answer to a question with no answer key: relevance of its
+    sentences to the question (sentence embeddings) times a length factor, gates as usual
+    (`analyzers.answer_eval.FORMULA_OPEN`), labelled as such. Evaluations from Groq (which
+    reads the question) and answers to questions with expected points are returned as they
+    are; an offline one is rescored from its relevance / length components."""
     if question.expected_points or evaluation.source != "offline":
         return evaluation
-    measured = {"clarity": evaluation.clarity, "depth": evaluation.depth}
-    if skill_vocabulary(question.skill):
-        measured["accuracy"] = min(1.0, evaluation.accuracy / KEYWORD_SHARE_OF_ACCURACY)
-    weight = sum(WEIGHTS[k] for k in measured)
-    neutral = sum(WEIGHTS[k] * v for k, v in measured.items()) / weight
-    comps = {k: round(measured.get(k, neutral), 3) for k in WEIGHTS}
-    score = rubric_score(**comps)
-    judged = "terminology, clarity and depth" if "accuracy" in measured else "clarity and depth"
-    feedback = f"Score {score}/100. Judged without an answer key: {judged}."
+    comps = evaluation.components
+    if "relevance" not in comps or "length" not in comps:
+        return evaluation
+    score = open_score(comps["relevance"], comps["length"], list(evaluation.gates))
+    feedback = (f"Offline estimate {score}/100, judged without an answer key: how closely the "
+                "answer addresses the question and its length.")
     if evaluation.improvements:
         feedback += " Next time: " + evaluation.improvements[0].rstrip(".") + "."
-    return Evaluation(
-        score=score, **comps, feedback=feedback, strengths=list(evaluation.strengths),
-        improvements=list(evaluation.improvements),
-        keywords_mentioned=list(evaluation.keywords_mentioned), points_covered=[],
-        points_missed=[], source=evaluation.source,
+    return dataclasses.replace(
+        evaluation, score=score, method=METHOD_OPEN, formula=FORMULA_OPEN, feedback=feedback,
+        points_covered=[], points_missed=[], points_contradicted=[], misconceptions=[],
+        evidence=[], coverage=0.0,
     )

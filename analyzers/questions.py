@@ -43,6 +43,12 @@ class Question:
     skill: str
     expected_points: list[str] = field(default_factory=list)
     difficulty: str = "intermediate"
+    #: plausible but wrong statements; stating one lowers the offline score
+    wrong_claims: list[str] = field(default_factory=list)
+    #: a follow-up's points to probe (a subset of ``expected_points``, the parent's points)
+    focus_points: list[str] = field(default_factory=list)
+    #: other wordings of a point (point text -> list of phrasings) for plain-words answers
+    aliases: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,9 +57,12 @@ class Question:
     def from_dict(cls, data: dict[str, Any]) -> Question:
         """Build from a dict; raises ValueError on missing or ill-typed fields."""
         try:
-            points = data["expected_points"]
+            points = data["expected_points"] if "expected_points" in data else data["key_points"]
             if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
                 raise ValueError("expected_points must be a list of strings")
+            aliases = data.get("aliases") or {}
+            if not isinstance(aliases, dict):
+                raise ValueError("aliases must be an object of point -> list of strings")
             return cls(
                 id=str(data["id"]),
                 text=str(data["text"]),
@@ -61,9 +70,22 @@ class Question:
                 skill=str(data["skill"]),
                 expected_points=list(points),
                 difficulty=str(data.get("difficulty", "intermediate")),
+                wrong_claims=_strings(data.get("wrong_claims"), "wrong_claims"),
+                focus_points=_strings(data.get("focus_points"), "focus_points"),
+                aliases={str(k): _strings(v, "aliases") for k, v in aliases.items()},
             )
         except KeyError as exc:
-            raise ValueError(f"question is missing field {exc.args[0]!r}") from None
+            name = "expected_points" if exc.args[0] == "key_points" else exc.args[0]
+            raise ValueError(f"question is missing field {name!r}") from None
+
+
+def _strings(value: Any, name: str) -> list[str]:
+    """A list of strings from an optional field (missing or null -> [])."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{name} must be a list of strings")
+    return list(value)
 
 
 def _compact(text: str) -> str:
