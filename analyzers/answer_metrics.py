@@ -6,26 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from analyzers.delivery import DeliveryTracker
-
-
-def answer_delivery(finals: list[dict]) -> dict[str, Any]:
-    """Delivery of one answer from its finals: words per minute of speaking time, fillers, and
-    the silent share between its first and last word (the same definitions as the session's
-    `metrics`, restricted to the answer)."""
-    tracker = DeliveryTracker()
-    for f in finals:
-        tracker.add_final(f.get("text", ""), float(f["start"]), float(f["end"]))
-    end = max((float(f["end"]) for f in finals), default=0.0)
-    snap = tracker.snapshot(end, tracker.speaking_s)
-    return {
-        "wpm": snap["wpm"],
-        "words": snap["words"],
-        "filler_count": snap["filler_count"],
-        "fillers_per_min": snap["fillers_per_min"],
-        "pause_ratio": snap["pause_ratio"],
-        "speaking_s": snap["speaking_s"],
-    }
+from analyzers.delivery import Timing, count_fillers, per_minute, timing, word_count
 
 
 def _number(value: Any) -> float | None:
@@ -34,11 +15,76 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _segments(final: dict) -> tuple[list[tuple[float, float]], bool]:
+    """A final's timed segments: its words when they all have timings, else its span."""
+    words = final.get("words") or []
+    spans = [(_number(w.get("start")), _number(w.get("end"))) for w in words
+             if isinstance(w, dict)]
+    if words and len(spans) == len(words) and all(s is not None and e is not None
+                                                  for s, e in spans):
+        return spans, True  # type: ignore[return-value]
+    start, end = _number(final.get("start")), _number(final.get("end"))
+    return ([(start, end)] if start is not None and end is not None else []), False
+
+
+def answer_delivery(finals: list[dict], asked_t: float | None = None) -> dict[str, Any]:
+    """Delivery of one answer from its finals (definitions: :mod:`analyzers.delivery`).
+
+    ``speaking_s`` is the span from the first word to the last (pauses included), ``wpm``,
+    ``fillers_per_min`` and ``pause_ratio`` are over it (None without speech);
+    ``time_to_first_word_s`` is the reading and thinking time from ``asked_t`` (the time the
+    question was asked, session clock) to the first word (None without ``asked_t``);
+    ``timing`` says what the pauses were measured on: "words", "utterances" (finals without
+    word timings: only the gaps between utterances) or "mixed" (None without speech).
+    """
+    words, fillers, segments, kinds = 0, Counter(), [], set()
+    for f in finals:
+        text = str(f.get("text") or "")
+        counts = count_fillers(text)
+        fillers.update(counts)
+        words += word_count(text, counts)
+        segs, word_timed = _segments(f)
+        if segs:
+            segments += segs
+            kinds.add("words" if word_timed else "utterances")
+    t: Timing = timing(segments)
+    span = t.span_s
+    filler_count = sum(fillers.values())
+    ttfw = None
+    if asked_t is not None and t.first_t is not None:
+        ttfw = round(max(0.0, t.first_t - float(asked_t)), 2)
+    return {
+        "wpm": round(words * 60.0 / span, 1) if span > 0 else None,
+        "words": words,
+        "speaking_s": round(span, 2),
+        "filler_count": filler_count,
+        "fillers": dict(fillers),
+        "fillers_per_min": per_minute(filler_count, span),
+        "pause_ratio": None if t.pause_ratio is None else round(t.pause_ratio, 3),
+        "pause_s": round(t.pause_s, 2),
+        "long_pauses": t.long_pauses,
+        "longest_pause_s": round(t.longest_pause_s, 2),
+        "time_to_first_word_s": ttfw,
+        "first_word_t": None if t.first_t is None else round(t.first_t, 3),
+        "last_word_t": None if t.last_t is None else round(t.last_t, 3),
+        "timing": None if not kinds else kinds.pop() if len(kinds) == 1 else "mixed",
+    }
+
+
 def answer_vision(metrics: Iterable[dict]) -> dict[str, Any]:
-    """Eye contact, posture and confidence averaged over the metrics ticks of one answer."""
-    eye, conf, postures, n = [], [], Counter(), 0
+    """Eye contact, posture and confidence averaged over the metrics ticks of one answer.
+
+    Ticks of a frozen camera (``camera_frozen``) are left out of eye contact, posture and
+    confidence, and ``camera_frozen`` is then True; ``observed`` counts the ticks with a face.
+    """
+    eye, conf, postures, n, frozen, observed = [], [], Counter(), 0, False, 0
     for m in metrics:
         n += 1
+        if m.get("camera_frozen"):
+            frozen = True
+            continue
+        if m.get("face_present"):
+            observed += 1
         e = _number(m.get("eye_contact"))
         if e is not None:
             eye.append(e)
@@ -55,4 +101,6 @@ def answer_vision(metrics: Iterable[dict]) -> dict[str, Any]:
         "posture": max(postures, key=lambda k: (postures[k], k)) if postures else None,
         "confidence": round(sum(conf) / len(conf), 1) if conf else None,
         "samples": n,
+        "face_samples": observed,
+        "camera_frozen": frozen,
     }

@@ -1,4 +1,9 @@
-"""Overall delivery-confidence score (0-100) from vision and speech metrics."""
+"""Delivery score (0-100; "confidence" in the live protocol) from speech and vision metrics.
+
+Only observed components count: a component whose input is missing is left out (not 0, not
+100) and the others reweighted. It measures delivery, not knowledge: the report shows it next
+to the content score and never mixes the two (`analyzers.report`).
+"""
 
 from __future__ import annotations
 

@@ -1,74 +1,116 @@
-"""Speech delivery: words per minute, filler words and pauses, from transcripts and timings."""
+"""Speech delivery: pace, pauses and fillers from transcripts and their timings.
+
+Definitions (one answer: :func:`analyzers.answer_metrics.answer_delivery`):
+
+* speaking span: from the answer's first word to its last word, the pauses inside included
+  (reading the question and thinking before the first word, and the silence that ends the
+  answer, are not in it);
+* ``wpm`` = words / span in minutes (hesitation sounds are not words);
+* a pause is a silent gap of at least :data:`PAUSE_MIN_S` between consecutive words (word
+  timings) or utterances (when a final has no word timings); ``pause_ratio`` = pause time /
+  span; a long pause is a gap of at least :data:`LONG_PAUSE_S`;
+* ``fillers_per_min`` = fillers (:mod:`analyzers.fillers`) / span in minutes.
+
+The live tracker (:class:`DeliveryTracker`) does not know where answers start and end: it
+treats utterances less than :data:`RUN_GAP_S` apart (the flow's answer-ending silence) as one
+run, and measures over the runs as if they were the answers.
+"""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-#: Hesitation sounds, always fillers.
-FILLER_SOUNDS = frozenset(
-    {"um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mhm"}
-)
-#: Discourse fillers: counted only when set off by punctuation, e.g. "so, like, we" or
-#: "you know," ("I like Redis" and "the kind of" are not fillers).
-FILLER_PHRASES = ("like", "you know", "i mean", "basically", "sort of", "kind of")
+from analyzers.fillers import FILLER_SOUNDS, count_fillers, sound_count, words_of
 
-_WORD = re.compile(r"[a-z0-9']+")
-_BOUNDARY = r"(?:^|[,.;:!?…-])\s*"
-_PHRASE_PATTERNS = {
-    p: re.compile(_BOUNDARY + re.escape(p) + r"\s*(?=[,.;:!?…-]|$)") for p in FILLER_PHRASES
-}
+__all__ = ["FILLER_SOUNDS", "DeliveryTracker", "Timing", "count_fillers", "timing", "words_of",
+           "word_count"]
+
+#: A silent gap at least this long between words (or utterances) is a pause.
+PAUSE_MIN_S = 0.4
+#: A pause at least this long is a long pause.
+LONG_PAUSE_S = 2.0
+#: Live only: utterances this far apart belong to different runs (answers).
+RUN_GAP_S = 4.0
 
 
-def words_of(text: str) -> list[str]:
-    """Lower-case word tokens of a transcript."""
-    return _WORD.findall(text.lower())
+@dataclass(frozen=True)
+class Timing:
+    """Span and pauses of a set of timed segments (words or utterances)."""
+
+    span_s: float = 0.0
+    pause_s: float = 0.0
+    long_pauses: int = 0
+    longest_pause_s: float = 0.0
+    first_t: float | None = None
+    last_t: float | None = None
+
+    @property
+    def pause_ratio(self) -> float | None:
+        return min(1.0, self.pause_s / self.span_s) if self.span_s > 0 else None
 
 
-def count_fillers(text: str) -> Counter[str]:
-    """Filler occurrences in a transcript, by filler."""
-    counts: Counter[str] = Counter(w for w in words_of(text) if w in FILLER_SOUNDS)
-    lowered = text.lower()
-    for phrase, pattern in _PHRASE_PATTERNS.items():
-        n = len(pattern.findall(lowered))
-        if n:
-            counts[phrase] += n
-    return counts
+def timing(segments: Iterable[tuple[float, float]], split_at: float | None = None) -> Timing:
+    """Span (first start to last end) and pauses of `segments`; with `split_at`, gaps at least
+    that long split them into runs whose spans add up (and are not pauses)."""
+    segs = sorted((s, max(s, e)) for s, e in segments)
+    if not segs:
+        return Timing()
+    span = pause = longest = 0.0
+    long_pauses = 0
+    run_start, run_end = segs[0]
+    for s, e in segs[1:]:
+        gap = s - run_end
+        if split_at is not None and gap >= split_at:
+            span += run_end - run_start
+            run_start, run_end = s, e
+            continue
+        if gap >= PAUSE_MIN_S:
+            pause += gap
+            longest = max(longest, gap)
+            long_pauses += gap >= LONG_PAUSE_S
+        run_end = max(run_end, e)
+    span += run_end - run_start
+    return Timing(span, pause, long_pauses, longest, segs[0][0], max(e for _, e in segs))
+
+
+def word_count(text: str, fillers: Counter[str] | None = None) -> int:
+    """Words of a transcript without its hesitation sounds."""
+    counts = count_fillers(text) if fillers is None else fillers
+    return len(words_of(text)) - sound_count(counts)
+
+
+def per_minute(count: float, span_s: float) -> float | None:
+    return round(count * 60.0 / span_s, 2) if span_s > 0 else None
 
 
 @dataclass
 class DeliveryTracker:
-    """Accumulates final transcripts and voice activity for one session.
-
-    wpm is measured over speaking time (the spans of utterances), pause ratio is the share of
-    time since the first speech that was not voiced.
-    """
+    """Accumulates final transcripts for one session (the live `metrics` delivery fields)."""
 
     words: int = 0
-    speaking_s: float = 0.0
     fillers: Counter[str] = field(default_factory=Counter)
-    first_speech_t: float | None = None
+    spans: list[tuple[float, float]] = field(default_factory=list)
 
     def add_final(self, text: str, start: float, end: float) -> None:
-        self.words += len([w for w in words_of(text) if w not in FILLER_SOUNDS])
-        self.speaking_s += max(0.0, end - start)
-        self.fillers.update(count_fillers(text))
-        if self.first_speech_t is None or start < self.first_speech_t:
-            self.first_speech_t = start
+        counts = count_fillers(text)
+        self.words += word_count(text, counts)
+        self.fillers.update(counts)
+        self.spans.append((float(start), float(end)))
 
-    def snapshot(self, now: float, voiced_s: float, speech_start: float | None = None) -> dict:
-        """Metrics at session time `now`, given `voiced_s` seconds of voiced audio so far."""
-        first = self.first_speech_t if self.first_speech_t is not None else speech_start
-        span = max(0.0, now - first) if first is not None else 0.0
+    def snapshot(self, now: float, voiced_s: float | None = None) -> dict:
+        """Delivery so far over the runs of utterances (module docstring). `now` and
+        `voiced_s` are accepted for the callers' sake: silence before, between and after the
+        runs is not delivery."""
+        t = timing(self.spans, split_at=RUN_GAP_S)
         filler_count = sum(self.fillers.values())
-        minutes = self.speaking_s / 60.0
         return {
-            "wpm": round(self.words / minutes, 1) if minutes > 0 else 0.0,
+            "wpm": round(self.words * 60.0 / t.span_s, 1) if t.span_s > 0 else 0.0,
             "words": self.words,
             "filler_count": filler_count,
             "fillers": dict(self.fillers),
-            "fillers_per_min": round(filler_count / minutes, 2) if minutes > 0 else 0.0,
-            "pause_ratio": round(min(1.0, max(0.0, 1.0 - voiced_s / span)), 3) if span else 0.0,
-            "speaking_s": round(self.speaking_s, 2),
+            "fillers_per_min": per_minute(filler_count, t.span_s) or 0.0,
+            "pause_ratio": round(t.pause_ratio or 0.0, 3),
+            "speaking_s": round(t.span_s, 2),
         }

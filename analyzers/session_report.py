@@ -1,6 +1,9 @@
 """The report of an interview from its session's events: evaluations, answers and metrics.
 
 Takes any objects with `type`, `t`, `seq` and `data` (the server's events, live or stored).
+Each answer's delivery is measured again from its `transcript.final` events (those inside
+its `answer.completed` span) and its `question` event's time (time to first word), so stored
+sessions get the answer-span definitions of `analyzers.delivery` too.
 """
 
 from __future__ import annotations
@@ -8,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Protocol
 
+from analyzers.answer_metrics import answer_delivery
 from analyzers.questions import SOURCE_PLAN
 from analyzers.report import build_report
+from analyzers.report_content import source_label
 
 
 class EventLike(Protocol):
@@ -19,9 +24,14 @@ class EventLike(Protocol):
     data: dict[str, Any]
 
 
+#: evaluation fields copied to `answers` when the evaluation has them (older and newer
+#: evaluators: a field it does not have is left out)
 ANSWER_FIELDS = ("score", "accuracy", "coverage", "clarity", "depth", "feedback", "strengths",
                  "improvements", "keywords_mentioned", "points_covered", "points_missed",
-                 "source", "delivery", "vision")
+                 "points_contradicted", "misconceptions", "evidence", "gates", "method",
+                 "formula", "source", "delivery", "vision")
+#: a final belongs to an answer whose span holds it (spans are rounded to milliseconds)
+SPAN_SLACK_S = 0.002
 
 
 def make_report(questions: list[dict], evaluations: list[dict], metrics: list[dict],
@@ -47,17 +57,32 @@ def make_report(questions: list[dict], evaluations: list[dict], metrics: list[di
             "start": answers.get(e.get("turn"), {}).get("start"),
             "end": answers.get(e.get("turn"), {}).get("end"),
             "question_source": e.get("question_source", SOURCE_PLAN),
-            **{k: e.get(k) for k in ANSWER_FIELDS},
+            "source_label": source_label(e),
+            **{k: e[k] for k in ANSWER_FIELDS if k in e},
         }
         for e in evaluations
     ]
     return report
 
 
+def _remeasure(evaluations: list[dict], answers: dict[int, dict], finals: list[dict],
+               asked: dict[int, float]) -> None:
+    """Set each evaluation's ``delivery`` from the finals inside its answer's span (kept as
+    stored when none is found)."""
+    for ev in evaluations:
+        answer = answers.get(ev.get("turn"))
+        if not answer or answer.get("start") is None or answer.get("end") is None:
+            continue
+        lo, hi = float(answer["start"]) - SPAN_SLACK_S, float(answer["end"]) + SPAN_SLACK_S
+        inside = [f for f in finals if lo <= float(f["start"]) and float(f["end"]) <= hi]
+        if inside:
+            ev["delivery"] = answer_delivery(inside, asked.get(ev.get("turn")))
+
+
 def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> dict[str, Any] | None:
     """`make_report` from a session's events (live log or stored), with ``through_seq``: the
     last event it saw."""
-    evaluations, metrics, answers, last = [], [], {}, 0
+    evaluations, metrics, answers, finals, asked, last = [], [], {}, [], {}, 0
     for e in events:
         last = max(last, e.seq)
         if e.type == "evaluation":
@@ -66,6 +91,12 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
             metrics.append({**e.data, "t": e.t})
         elif e.type == "answer.completed":
             answers[e.data.get("turn")] = e.data
+        elif e.type == "transcript.final" and isinstance(e.data.get("start"), int | float) \
+                and isinstance(e.data.get("end"), int | float):
+            finals.append(e.data)
+        elif e.type == "question":
+            asked[e.data.get("turn")] = e.t
+    _remeasure(evaluations, answers, finals, asked)
     report = make_report(questions, evaluations, metrics, answers)
     if report is not None:
         report["through_seq"] = last

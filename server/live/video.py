@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analyzers.camera_freeze import CameraFreezeDetector, thumbnail
 from analyzers.eye_contact import EyeContactTracker
 from analyzers.face import FaceObservation
 from analyzers.framing import classify_framing
@@ -103,6 +104,7 @@ class VideoPipeline:
         self.cfg = config or VideoConfig()
         self.eye = EyeContactTracker()
         self.posture_tracker = PostureTracker()
+        self.freeze = CameraFreezeDetector()  # still frames: a photo, not a person
         self.counters = VideoCounters()
         self.face: FaceObservation | None = None
         self.posture: dict | None = None
@@ -147,18 +149,28 @@ class VideoPipeline:
         if want_pose:
             self._last_pose = now
         decode = DecodeOnce(decode)
-        job = VisionJob(decode=decode, want_pose=want_pose, t=self.clock(), deliver=self._deliver)
+        thumbs: list[np.ndarray] = []
+
+        def analysed() -> np.ndarray:  # in the pool: the frame, and its freeze thumbnail
+            rgb = decode()
+            thumbs.append(thumbnail(rgb))
+            return rgb
+
+        job = VisionJob(decode=analysed, want_pose=want_pose, t=self.clock(),
+                        deliver=lambda result: self._deliver(result, thumbs))
         for listener in self.frame_listeners:
             listener(decode, job.t)
         if not self.scheduler.submit(self.key, job):
             c.frames_dropped += 1
 
-    def _deliver(self, result: VisionResult) -> None:
+    def _deliver(self, result: VisionResult, thumbs: list[np.ndarray] | None = None) -> None:
         c = self.counters
         if result.error is not None:
             code = getattr(result.error, "code", "bad_video")
             self.on_error(code, f"video frame could not be analysed: {result.error}")
             return
+        for thumb in thumbs or ():
+            self.freeze.update(result.t, thumb)
         c.frames_analysed += 1
         now = time.monotonic()
         if self._delivered_at is not None:
@@ -190,6 +202,8 @@ class VideoPipeline:
                      "roll": _round(face.roll)},
             "framing": classify_framing(face),
             "posture": self.posture or {"label": "unknown"},
+            "camera_frozen": self.freeze.frozen,
+            "frozen_s": round(self.freeze.frozen_s, 2),
             "video": {
                 "frames_in": c.frames_in,
                 "frames_analysed": c.frames_analysed,

@@ -1,5 +1,6 @@
 /*
- * The report's "over time" charts: pace, eye contact and confidence along the interview.
+ * The report's "over time" charts of the live metrics: pace, eye contact (not the frozen
+ * camera's) and the live delivery score along the interview.
  */
 
 import { lineChart } from '../shared/charts.js';
@@ -13,11 +14,11 @@ export function drawTrends(r) {
   });
   lineChart($('chart-eye'), tl.eye_contact || [], {
     title: 'Eye contact over time', unit: '%', yMin: 0, yMax: 100, band: { from: 60, to: 100 },
-    empty: 'No camera data',
+    empty: (r.delivery || {}).camera === 'frozen' ? 'Camera frozen: not used' : 'No camera data',
   });
   lineChart($('chart-confidence'), tl.confidence || [], {
-    title: 'Confidence over time', yMin: 0, yMax: 100, band: { from: 70, to: 100 },
-    empty: 'No confidence data',
+    title: 'Live delivery score over time', yMin: 0, yMax: 100, band: { from: 70, to: 100 },
+    empty: 'No live delivery score',
   });
   show('row-charts');
 }

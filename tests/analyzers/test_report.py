@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 
 import pytest
 
 from analyzers.answer_eval import evaluate_answer_offline
+from analyzers.answer_metrics import answer_delivery
 from analyzers.questions import offline_question_plan
 from analyzers.report import build_report
+from analyzers.session_report import report_from_events
 
 
 def ev(score: int, **kw) -> dict:
@@ -36,16 +39,19 @@ def session(n: int = 30, **values) -> list[dict]:
     return [{"t": float(t), **values} for t in range(1, n + 1)]
 
 
-def test_scores_weights_and_level():
+def test_final_score_is_the_content_score():
     metrics = [{"t": 1.0, "confidence": {"score": 60, "components": {}}},
                {"t": 2.0, "confidence": 80}, {"t": 3.0, "confidence": {"score": None}}]
     report = build_report(evaluations=[ev(90), ev(70)], metrics=metrics, questions=QUESTIONS)
-    assert report["knowledge_score"] == 80
-    assert report["confidence_score"] == 70
-    assert report["confidence_source"] == "live"
-    assert report["final_score"] == round(0.6 * 80 + 0.4 * 70) == 76
-    assert report["performance_level"] == "good"
-    assert report["weights"] == {"knowledge": 0.6, "confidence": 0.4}
+    assert report["knowledge_score"] == report["content"]["score"] == 80
+    assert report["final_score"] == 80 and report["performance_level"] == "good"
+    # live confidence values are no observation: no speech, no camera, no delivery score
+    assert report["confidence_score"] is None and report["delivery_score"] is None
+    assert {n["component"] for n in report["delivery_not_observed"]} == {
+        "pace", "fillers", "pauses", "eye_contact", "posture"}
+    assert report["weights"]["content"] == 1.0 and report["weights"]["delivery"] == 0.0
+    assert report["formula"]["final"].startswith("final score = content score")
+    assert "mean of the 2 evaluated answers' scores" in report["formula"]["content"]
 
 
 @pytest.mark.parametrize(
@@ -76,8 +82,9 @@ def test_empty_session():
         ({"eye_contact_total": 0.41}, "Maintain eye contact: 41% of the time"),
         ({"eye_contact": 0.5}, "Maintain eye contact: 50% of the time"),  # windowed only
         ({"eye_contact_total": 41}, "Maintain eye contact: 41% of the time"),  # a percentage
-        ({"fillers_per_min": 9.0, "filler_count": 12}, "Fewer fillers: 9 per minute"),
-        ({"pause_ratio": 0.35}, "Fewer long pauses: 35% of the time silent"),
+        ({"wpm": 140.0, "fillers_per_min": 9.0, "filler_count": 12},
+         "Fewer fillers: 9 per minute"),
+        ({"wpm": 140.0, "pause_ratio": 0.35}, "Fewer long pauses: 35% of the time silent"),
         ({"posture": {"label": "slouching"}}, "Sit upright: posture was slouching 100%"),
     ],
 )
@@ -90,7 +97,8 @@ def test_good_delivery_gets_no_delivery_warnings():
     metrics = session(wpm=140.0, fillers_per_min=1.5, pause_ratio=0.15, eye_contact=0.8,
                       eye_contact_total=0.8, posture={"label": "ok"})
     report = build_report(evaluations=[ev(80)], metrics=metrics, questions=QUESTIONS)
-    assert report["feedback"] == ["Solid interview: knowledge 80/100, pace 140 wpm"]
+    assert report["feedback"] == ["Solid interview: content 80/100, pace 140 wpm"]
+    assert report["delivery"]["camera"] == "observed" and report["delivery_score"] == 100
 
 
 def test_cumulative_delivery_uses_the_latest_session_value():
@@ -105,15 +113,20 @@ def test_cumulative_delivery_uses_the_latest_session_value():
     assert len(report["timeline"]["pace"]) == 20
 
 
-def test_confidence_derived_from_delivery_without_vision():
+def test_delivery_from_live_metrics_without_vision():
     good = build_report(evaluations=[], questions=[],
                         metrics=session(wpm=140.0, fillers_per_min=1.0, pause_ratio=0.1))
     bad = build_report(evaluations=[], questions=[],
                        metrics=session(wpm=230.0, fillers_per_min=11.0, pause_ratio=0.6))
-    assert good["confidence_source"] == bad["confidence_source"] == "delivery"
-    assert good["confidence_score"] == 100
+    assert good["confidence_source"] == bad["confidence_source"] == "live metrics"
+    assert good["confidence_score"] == good["delivery_score"] == 100
+    assert good["delivery_components"] == {"pace": 100, "fillers": 100, "pauses": 100}
     assert bad["confidence_score"] < 30
-    assert good["final_score"] == good["confidence_score"]  # no evaluations: confidence only
+    assert good["final_score"] == 0  # no evaluations: no content; delivery is not a score
+    # before any speech the live rates are 0: not observed, not perfect
+    silent = build_report(evaluations=[], questions=[],
+                          metrics=session(wpm=0.0, fillers_per_min=0.0, pause_ratio=0.0))
+    assert silent["delivery_score"] is None
 
 
 def test_timeline_series_for_charts():
@@ -186,3 +199,145 @@ def test_report_is_pure_deterministic_and_json_ready():
     assert args == snapshot
     assert build_report(**copy.deepcopy(args)) == first
     assert json.loads(json.dumps(first)) == first
+
+
+# --------------------------------------------------------------- delivery from the answers
+
+
+def answer_finals(n_words: int, spans: list[tuple[float, float]]) -> list[dict]:
+    per = n_words // len(spans)
+    finals = []
+    for u, (start, end) in enumerate(spans):
+        k = per if u < len(spans) - 1 else n_words - per * (len(spans) - 1)
+        step = (end - start) / k
+        words = [{"word": f" w{i}", "start": start + i * step, "end": start + (i + 1) * step}
+                 for i in range(k)]
+        finals.append({"text": " ".join(f"w{i}" for i in range(k)), "start": start, "end": end,
+                       "words": words})
+    return finals
+
+
+def paced_answer(score: int, asked_t: float = 0.0, **kw) -> dict:
+    """An evaluation whose answer is 150 words over 58.8 s (47.9 s voiced)."""
+    gap, spans, t = 10.9 / 9, [], asked_t + 4.0
+    for _ in range(10):
+        spans.append((t, t + 4.79))
+        t += 4.79 + gap
+    return ev(score, delivery=answer_delivery(answer_finals(150, spans), asked_t), **kw)
+
+
+FACE = {"face_present": True, "video": {"frames_analysed": 5}, "posture": {"label": "ok"}}
+
+
+def test_delivery_is_measured_over_the_answers_spans():
+    # the live, utterance-time rate said 188 wpm; the answers' spans say 153
+    report = build_report(evaluations=[paced_answer(80), paced_answer(70, asked_t=100.0)],
+                          metrics=session(wpm=188.0, pause_ratio=0.5), questions=QUESTIONS)
+    d = report["delivery"]
+    assert d["source"] == "answers" and d["answers"] == 2
+    assert d["wpm"] == pytest.approx(153.1, abs=0.2) and d["words"] == 300
+    assert d["pause_ratio"] == pytest.approx(0.185, abs=0.005)
+    assert d["time_to_first_word_s"] == 4.0 and d["long_pauses"] == 0
+    assert not any(f.startswith(("Speak slower", "Fewer long pauses")) for f in report["feedback"])
+    assert report["confidence_source"] == "answers"
+
+
+def test_no_camera_means_no_eye_contact_component():
+    report = build_report(evaluations=[paced_answer(80)], metrics=session(wpm=150.0),
+                          questions=QUESTIONS)
+    assert report["delivery"]["camera"] == "no camera"
+    assert report["delivery"]["eye_contact"] is None
+    assert "eye_contact" not in report["delivery_components"]
+    reasons = {n["component"]: n["reason"] for n in report["delivery_not_observed"]}
+    assert reasons == {"eye_contact": "no camera", "posture": "no camera"}
+    assert "not observed: eye contact (no camera)" in report["formula"]["delivery"]
+    assert report["delivery_score"] is not None  # speech was observed
+
+
+def test_no_face_is_not_observed_either():
+    metrics = session(wpm=150.0, face_present=False, eye_contact=None, eye_contact_total=None,
+                      video={"frames_analysed": 5}, posture={"label": "unknown"})
+    report = build_report(evaluations=[ev(80)], metrics=metrics, questions=QUESTIONS)
+    assert report["delivery"]["camera"] == "no face" and report["delivery"]["eye_contact"] is None
+    assert "eye_contact" not in report["delivery_components"]
+
+
+def test_a_frozen_camera_is_flagged_and_its_vision_not_used():
+    metrics = [{**FACE, "t": float(t), "wpm": 150.0, "eye_contact": 1.0, "eye_contact_total": 1.0,
+                "camera_frozen": t > 3, "frozen_s": max(0.0, t - 1.0)} for t in range(1, 20)]
+    report = build_report(evaluations=[ev(80)], metrics=metrics, questions=QUESTIONS)
+    d = report["delivery"]
+    assert d["camera"] == "frozen" and d["camera_frozen"] is True and d["frozen_s"] == 18.0
+    assert d["eye_contact"] is None and d["posture"] == {}
+    assert not {"eye_contact", "posture"} & set(report["delivery_components"])
+    assert any(f.startswith("Camera frozen") for f in report["feedback"])
+    assert "camera frozen" in report["formula"]["delivery"]
+    assert [p[0] for p in report["timeline"]["eye_contact"]] == [1.0, 2.0, 3.0]
+    # a still photo in older events (no flag): the head pose never moves on fresh frames
+    still = [{**FACE, "t": float(t), "eye_contact_total": 1.0, "video": {"updated_t": t - 0.1},
+              "head": {"yaw": 1.234, "pitch": -2.5, "roll": 0.25}} for t in range(1, 10)]
+    assert build_report(evaluations=[ev(80)], metrics=still,
+                        questions=QUESTIONS)["delivery"]["camera"] == "frozen"
+
+
+def test_wrong_answers_cannot_rate_excellent_through_delivery():
+    metrics = [{**FACE, "t": float(t), "wpm": 140.0, "fillers_per_min": 0.0, "pause_ratio": 0.1,
+                "eye_contact": 0.9, "eye_contact_total": 0.9} for t in range(1, 30)]
+    evaluations = [paced_answer(5), paced_answer(10), paced_answer(0)]
+    report = build_report(evaluations=evaluations, metrics=metrics, questions=QUESTIONS)
+    assert report["delivery_score"] == 100  # polished delivery...
+    assert report["final_score"] == 5 and report["performance_level"] == "poor"  # ...wrong
+
+
+def test_per_question_says_where_each_score_came_from():
+    new = {"score": 72, "source": "offline", "method": "meaning match",
+           "formula": "score = 100 × covered / expected", "coverage": 0.75,
+           "points_covered": ["a"], "points_missed": ["b"], "points_contradicted": [],
+           "misconceptions": [], "gates": [], "feedback": "ok", "strengths": [],
+           "improvements": [], "evidence": [{"point": "a", "status": "covered",
+                                             "sentence": "A is so.", "similarity": 0.81}],
+           "question_id": "q1"}
+    groq = {"score": 60, "source": "groq", "feedback": "fine", "question_id": "q2"}
+    old = ev(40, question_id="q3")
+    report = build_report(evaluations=[new, groq, old], metrics=[], questions=QUESTIONS)
+    q1, q2, q3 = report["per_question"]
+    assert q1["source_label"] == "meaning match, offline estimate"
+    assert q1["evidence"][0]["similarity"] == 0.81 and q1["coverage"] == 75
+    assert q1["formula"] == new["formula"]
+    assert "accuracy" not in q1 and "clarity" not in q1  # not invented for new evaluations
+    assert q2["source_label"] == "LLM (Groq)" and "evidence" not in q2
+    assert q3["source_label"] == "keyword matching, offline estimate" and q3["accuracy"] == 40
+    assert report["content"]["sources"] == {"offline": 2, "groq": 1}
+    assert "LLM (Groq) ×1" in report["formula"]["content"]
+    assert report["category_scores"]["accuracy"] == 40  # only the old evaluation has it
+
+
+# ------------------------------------------------------------------- from session events
+
+
+@dataclass
+class Ev:
+    type: str
+    t: float
+    seq: int
+    data: dict
+
+
+def test_report_from_events_measures_each_answer_again():
+    finals = answer_finals(30, [(14.0, 20.0), (21.0, 26.0)])
+    events = [Ev("question", 10.0, 1, {"turn": 0, "index": 0, "question_id": "q1"})]
+    events += [Ev("transcript.final", f["end"] + 0.5, 2 + i, {"utterance": i, **f})
+               for i, f in enumerate(finals)]
+    events += [Ev("metrics", 27.0, 4, {"wpm": 210.0, "pause_ratio": 0.6}),
+               Ev("answer.completed", 30.0, 5, {"turn": 0, "index": 0, "text": "...",
+                                                "start": 14.0, "end": 26.0}),
+               Ev("evaluation", 30.5, 6, {**ev(66, question_id="q1"), "turn": 0, "index": 0,
+                                          "delivery": {"wpm": 210.0, "speaking_s": 11.0}})]
+    report = report_from_events(events, QUESTIONS)
+    (answer,) = report["answers"]
+    d = answer["delivery"]
+    assert d["time_to_first_word_s"] == 4.0 and d["speaking_s"] == 12.0
+    assert d["wpm"] == 150.0 and d["pause_ratio"] == pytest.approx(1 / 12, abs=1e-3)
+    assert answer["source_label"] == "keyword matching, offline estimate"
+    assert report["delivery"]["source"] == "answers" and report["delivery"]["wpm"] == 150.0
+    assert report["final_score"] == 66 and report["through_seq"] == 6
