@@ -7,8 +7,9 @@
   `interview.completed` comes with its scores null, the live `metrics` without `confidence`,
   the report API answers 403 `recruiters_only`.
 * A practice interview (the candidate's own, or an anonymous demo): coaching after each
-  answer (its score, where the score came from, strengths in the candidate's own words and
-  advice phrased from topics, never the points themselves) and the report at the end.
+  answer (its score, where the score came from, praise quoting the candidate's words and
+  advice phrased from topics, never the points themselves: `analyzers.coaching`) and the
+  report at the end.
 
 Interviews stored before `practice` existed count as practice when nobody else made them.
 """
@@ -24,8 +25,8 @@ from server.store.models import Interview
 
 #: the fields of an `evaluation` a practising candidate receives
 COACHING_FIELDS = ("index", "turn", "question_id", "question", "is_follow_up",
-                   "question_source", "score", "source", "method", "formula", "strengths",
-                   "coaching", "delivery")
+                   "question_source", "score", "source", "method", "formula", "coaching",
+                   "delivery")
 #: scores of `interview.completed` that only practice shows the candidate
 COMPLETED_SCORES = ("final_score", "knowledge_score", "confidence_score", "performance_level")
 #: fields of a stored question that form the answer key

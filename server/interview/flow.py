@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 from analyzers.answer_eval import Evaluation
 from analyzers.answer_metrics import answer_delivery, answer_vision
-from analyzers.followup import follow_up_points, offline_follow_up
+from analyzers.coaching import coaching
+from analyzers.followup import follow_up_question, offline_follow_up
 from analyzers.open_question import open_question_evaluation
 from analyzers.questions import SOURCE_INTERVIEWER, SOURCE_PLAN, SOURCE_RECRUITER, Question
 from server.events.kinds import (
@@ -50,7 +51,7 @@ from server.events.kinds import (
 )
 from server.events.model import Event
 from server.interview.closing import close_interview
-from server.interview.judge import Judgment, leaks_point
+from server.interview.judge import Judgment
 from server.interview.llm import Interviewer
 from server.interview.restore import restore_flow
 from server.interview.staff import StaffDesk
@@ -233,11 +234,8 @@ class InterviewFlow:
                     return
             if follow_up:
                 self.follow_ups[turn.index] += 1
-                points = follow_up_points(question, evaluation, follow_up)
-                self._ask(turn.index, Question(
-                    id=question.id, text=follow_up, type=question.type, skill=question.skill,
-                    expected_points=points, difficulty=question.difficulty,
-                ), is_follow_up=True, source=SOURCE_INTERVIEWER)
+                self._ask(turn.index, follow_up_question(question, evaluation, follow_up),
+                          is_follow_up=True, source=SOURCE_INTERVIEWER)
                 return
         nxt = turn.index + 1
         if nxt < len(self.questions):
@@ -262,9 +260,8 @@ class InterviewFlow:
         except Exception:  # noqa: BLE001 - late or failed: the offline evaluation decides
             judgment = Judgment(await self._offline(turn))
         evaluation = judgment.evaluation
-        if judgment.decided and not (judgment.follow_up and leaks_point(
-                judgment.follow_up, [*question.expected_points, *question.focus_points])):
-            return judgment.follow_up, evaluation
+        if judgment.decided:  # the LLM's decision (`Interviewer.judge` checked it gives
+            return judgment.follow_up, evaluation  # no point away)
         return offline_follow_up(question, text, evaluation), evaluation
 
     async def _offline(self, turn: Turn) -> Evaluation:
@@ -322,7 +319,9 @@ class InterviewFlow:
         self.session.emit(AnswerEvaluated(
             index=turn.event_index, turn=turn.turn, question_id=question.id,
             question=question.text, is_follow_up=turn.is_follow_up,
-            question_source=turn.source, result=evaluation.to_dict(), delivery=delivery,
+            question_source=turn.source,
+            result={**evaluation.to_dict(), "coaching": coaching(question, evaluation)},
+            delivery=delivery,
             vision=vision,
         ))
         record = AnswerRecord(

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from analyzers import answer_eval
+from analyzers import answer_eval, embeddings
 from analyzers.answer_eval import Evaluation
 from analyzers.questions import Question
 
 log = logging.getLogger(__name__)
-
-#: words of an expected point that a follow-up may not repeat in a row (it would give it away)
-LEAK_NGRAM = 4
 
 
 @dataclass
@@ -52,31 +48,10 @@ class OfflineJudge:
     async def warm_up(self) -> float:
         """Load the model (once per process); returns the seconds it took."""
         started = time.monotonic()
-        warm = getattr(answer_eval, "warm_up", None)
-        if warm is not None:
-            await asyncio.get_running_loop().run_in_executor(self._pool, warm)
+        await asyncio.get_running_loop().run_in_executor(self._pool, embeddings.warm_up)
         took = time.monotonic() - started
         log.info("offline evaluator ready in %.2f s", took)
         return took
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def leaks_point(text: str, points: list[str]) -> bool:
-    """Whether a follow-up repeats an expected point: the whole point, or `LEAK_NGRAM` of its
-    words in a row."""
-    said = " " + " ".join(_words(text)) + " "
-    for point in points:
-        words = _words(point)
-        if not words:
-            continue
-        n = min(LEAK_NGRAM, len(words))
-        for i in range(len(words) - n + 1):
-            if " " + " ".join(words[i:i + n]) + " " in said:
-                return True
-    return False

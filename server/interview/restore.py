@@ -10,7 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from analyzers.answer_eval import Evaluation
-from analyzers.followup import follow_up_points
+from analyzers.followup import follow_up_question
 from analyzers.questions import SOURCE_PLAN, SOURCE_RECRUITER, Question
 from server.events.kinds import EventKind, StaffFollowUpExpired
 from server.events.model import Event
@@ -83,11 +83,9 @@ class _Log:
             question = planned
             if data.get("is_follow_up"):
                 parent = self.evaluations.get(previous.turn) if previous is not None else None
-                points = (follow_up_points(planned, Evaluation.from_dict(parent), data["text"])
-                          if parent else list(planned.expected_points))
-                question = Question(id=planned.id, text=data["text"], type=planned.type,
-                                    skill=planned.skill, expected_points=points,
-                                    difficulty=planned.difficulty)
+                evaluation = Evaluation.from_dict(parent) if parent else Evaluation(
+                    score=0, feedback="")
+                question = follow_up_question(planned, evaluation, data["text"])
         return Turn(turn=data["turn"], index=index, question=question,
                     is_follow_up=bool(data.get("is_follow_up")), asked_t=e.t,
                     asked_seq=e.seq, source=source)

@@ -43,7 +43,7 @@ export function onAnswerCompleted() {
 /** Practice only: coaching on the answer, phrased as advice, with where the score came from. */
 export function onEvaluation(event) {
   const label = event.is_follow_up ? 'Follow-up' : `Answer ${Number(event.index) + 1}`;
-  const tips = [...(event.strengths || []).slice(0, 1), ...(event.coaching || []).slice(0, 2)];
+  const tips = (event.coaching || []).slice(0, 3);
   const source = event.method ? ` (${event.method})` : '';
   const score = event.score != null ? `: ${Math.round(Number(event.score) || 0)}/100` : '';
   toast(`${label}${score}`, `${tips.join(' ')}${source}`.trim(), 'info', 15000);
