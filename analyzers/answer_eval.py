@@ -22,7 +22,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from analyzers.answer_match import RELEVANT, MatchResult, match_answer
+from analyzers.answer_match import RELEVANT, MatchResult, match_answer, prepare
 from analyzers.answer_text import split_units
 from analyzers.embeddings import MODEL_LABEL
 from analyzers.questions import Question
@@ -192,6 +192,13 @@ def _smoothed(relevance: list[float]) -> list[float]:
         near = max(relevance[max(0, i - 1) : i + 2])
         out.append(max(r, RELEVANT) if r >= 0.12 and near >= RELEVANT + 0.15 else r)
     return out
+
+
+def prepare_questions(questions: list[Question]) -> None:
+    """Load the model and embed the questions' points and misconceptions now (e.g. when the
+    plan is made), so the first answer to each costs no more than the others."""
+    for q in questions:
+        prepare(q.text, list(q.expected_points), q.aliases, list(q.wrong_claims))
 
 
 def _capped(score: int, gates: list[str]) -> int:

@@ -11,6 +11,7 @@ sentences (buzzword lists) are not matched at all.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,13 +75,19 @@ def credit_for(similarity: float) -> float:
     return float(min(1.0, max(0.0, (similarity - CREDIT_FLOOR) / (COVER - CREDIT_FLOOR))))
 
 
+@functools.lru_cache(maxsize=2048)
+def _terms(text: str) -> frozenset[str]:
+    """Stemmed terms of a text with acronyms spelled out (cached: clauses repeat per point)."""
+    return frozenset(term_set(expand_acronyms(text)))
+
+
 def _polarity(unit: Unit, phrases: list[str], own: set[str]) -> tuple[bool, bool]:
     """(negated, uncertain) of the clause that uses most of ``own`` (the phrases' key terms
     beyond the question's): uncertain when no clause uses them (a negation elsewhere in the
     sentence may be about something else) or the clause is a condition ("if you don't ...")."""
     best, best_overlap = None, 0
     for clause in unit.clauses:
-        terms = term_set(expand_acronyms(clause.text))
+        terms = _terms(clause.text)
         overlap = sum(term_present(t, terms) for t in own)
         if overlap > best_overlap:
             best, best_overlap = clause, overlap
@@ -92,16 +99,32 @@ def _polarity(unit: Unit, phrases: list[str], own: set[str]) -> tuple[bool, bool
 
 
 def _candidates(units: list[Unit], live: list[int]) -> list[tuple[int, Unit]]:
-    """Each live unit, and each clause (of MIN_CLAUSE_WORDS+) of a multi-clause unit: a
-    focused claim embeds closer to a short point than the whole sentence does."""
+    """What is embedded: a single-clause unit whole; a multi-clause unit as its clauses, short
+    ones (under MIN_CLAUSE_WORDS words) joined to the next, so a focused claim embeds closer to
+    a short point than the whole sentence would, and each word is embedded once."""
     out: list[tuple[int, Unit]] = []
     for i in live:
         unit = units[i]
-        out.append((i, unit))
-        if len(unit.clauses) > 1:
-            out += [(i, Unit(c.text, len(c.text.split()), True, [c])) for c in unit.clauses
-                    if len(c.text.split()) >= MIN_CLAUSE_WORDS]
+        if len(unit.clauses) == 1:
+            out.append((i, unit))
+            continue
+        group: list = []
+        for clause in unit.clauses:
+            group.append(clause)
+            if sum(len(c.text.split()) for c in group) >= MIN_CLAUSE_WORDS:
+                out.append((i, _joined(group)))
+                group = []
+        if group:
+            if out and out[-1][0] == i:
+                out[-1] = (i, _joined([*out[-1][1].clauses, *group]))
+            else:
+                out.append((i, _joined(group)))
     return out
+
+
+def _joined(clauses: list) -> Unit:
+    text = ", ".join(c.text.strip(" ,") for c in clauses)
+    return Unit(text, len(text.split()), True, list(clauses))
 
 
 def match_answer(question_text: str, points: list[str], aliases: dict[str, list[str]],
@@ -118,8 +141,13 @@ def match_answer(question_text: str, points: list[str], aliases: dict[str, list[
     flat = [expand_acronyms(v) for vs in variants for v in vs]
     flat_stripped = [expand_acronyms(strip_negation(v)) for vs in variants for v in vs]
     n_cand, n_flat = len(cands), len(flat)
-    c_vec = emb.embed([expand_acronyms(c.text) for _, c in cands]
-                      + [expand_acronyms(strip_negation(c.text)) for _, c in cands])
+    texts = [expand_acronyms(c.text) for _, c in cands]
+    # the affirmative form is embedded only where it differs (a negated candidate)
+    stripped = [expand_acronyms(strip_negation(c.text)) for _, c in cands]
+    negs = [r for r, (_, c) in enumerate(cands) if any(cl.negated for cl in c.clauses)]
+    vecs = emb.embed(texts + [stripped[r] for r in negs])
+    c_vec = np.concatenate([vecs[:n_cand], vecs[:n_cand]])
+    c_vec[[n_cand + r for r in negs]] = vecs[n_cand:]
     fixed = emb.embed([expand_acronyms(question_text), *flat, *flat_stripped,
                        *(expand_acronyms(c) for c in wrong_claims)], cache=True)
     owner = np.array([j for j, vs in enumerate(variants) for _ in vs], dtype=int)
@@ -145,7 +173,7 @@ def match_answer(question_text: str, points: list[str], aliases: dict[str, list[
     contra = np.zeros_like(plain)
     stated = np.zeros_like(claim_sims)
     for row, (i, cand) in enumerate(cands):
-        terms = term_set(expand_acronyms(cand.text))
+        terms = _terms(cand.text)
         for j in range(len(points)):
             negated, uncertain = _polarity(cand, variants[j], own_terms[j])
             uncertain = uncertain or preventive[j]
@@ -226,3 +254,13 @@ def _assign(support: np.ndarray, unit_of: np.ndarray, unit_words: list[int]
         if len(done) == n_points:
             break
     return out
+
+
+def prepare(question_text: str, points: list[str], aliases: dict[str, list[str]],
+            wrong_claims: list[str]) -> None:
+    """Embed (and cache) a question's fixed texts ahead of its first answer."""
+    variants = [v for p in points for v in (p, *aliases.get(p, []))]
+    get_embedder().embed([expand_acronyms(question_text),
+                          *(expand_acronyms(v) for v in variants),
+                          *(expand_acronyms(strip_negation(v)) for v in variants),
+                          *(expand_acronyms(c) for c in wrong_claims)], cache=True)

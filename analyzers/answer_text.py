@@ -177,13 +177,13 @@ def looks_like_sentence(text: str) -> bool:
     if len(toks) < 3:
         return len(toks) > 0 and _function_ratio(toks) > 0
     ratio = _function_ratio(toks)
-    if ratio < 0.15:
+    if ratio < 0.10:
         return False
     items = [i for i in re.split(r",|\band\b|\bor\b", text.lower()) if i.strip()]
     short = [i for i in items if len(words(i)) <= 2]
     if len(items) >= 4 and sum(len(words(i)) for i in short) >= 0.5 * len(toks):
         return False
-    return not (len(toks) >= 8 and ratio < 0.22)
+    return not (len(toks) >= 12 and ratio < 0.15)
 
 
 def _clauses(text: str) -> list[Clause]:
