@@ -98,6 +98,8 @@ class InterviewFlow:
         self.staff = StaffDesk(session.emit, self._is_open,
                                max_queued=self.cfg.max_queued_questions,
                                approval_timeout_s=self.cfg.follow_up_approval_timeout_s)
+        #: the offline evaluator embeds the plan's points now, not at the first answer
+        self._prepared = asyncio.ensure_future(interviewer.offline.prepare(questions))
         session.speech.final_listeners.append(self._on_final)
         session.speech.tick_listeners.append(self._on_tick)
 

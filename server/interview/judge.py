@@ -45,6 +45,11 @@ class OfflineJudge:
         return await loop.run_in_executor(self._pool, answer_eval.evaluate_answer_offline,
                                           question, answer, delivery)
 
+    async def prepare(self, questions: list[Question]) -> None:
+        """Embed the questions' points and misconceptions ahead of their first answers."""
+        await asyncio.get_running_loop().run_in_executor(
+            self._pool, answer_eval.prepare_questions, questions)
+
     async def warm_up(self) -> float:
         """Load the model (once per process); returns the seconds it took."""
         started = time.monotonic()

@@ -52,7 +52,7 @@ class FakeGroq:
         self.headers.append(dict(request.headers))
         system = body["messages"][0]["content"]
         kind = ("plan" if "Write interview questions" in system
-                else "follow_up" if "follow-up" in system else "evaluate")
+                else "evaluate" if "You grade one interview answer" in system else "follow_up")
         reply = self.reply(kind)
         if reply.delay_s:
             try:
@@ -124,14 +124,17 @@ def valid_plan(n: int = 3) -> str:
     ]})
 
 
-VALID_EVAL = json.dumps({
-    "accuracy": 0.9, "coverage": 0.8, "clarity": 0.7, "depth": 0.6,
-    "feedback": "Good start: you named indexes and the query plan.",
-    "strengths": ["Named indexing"], "improvements": ["Mention caching"],
-    "keywords_mentioned": ["index", "query plan"],
-    "points_covered": ["add an index on filtered or joined columns"],
-    "points_missed": ["cache frequent results"],
-})
+def valid_eval(q, **extra) -> str:
+    """An LLM verdict on `ANSWER` to question `q` (its own points), as Groq would send it."""
+    return json.dumps({
+        "score": 80, "feedback": "Good start: you named indexes and the query plan.",
+        "strengths": ["Named indexing"], "improvements": ["Say how you would measure"],
+        "points_covered": [q.expected_points[0]], "points_missed": [q.expected_points[1]],
+        "points_contradicted": [], "misconceptions": [],
+        "evidence": [{"point": q.expected_points[0], "status": "covered",
+                      "sentence": "I would add an index."}],
+        **extra,
+    })
 
 
 def offline_plan():
@@ -168,18 +171,36 @@ async def test_plan_keeps_only_the_requested_number(fake, interviewer):
     assert source == "groq" and len(questions) == 3
 
 
-async def test_evaluate_uses_groq_json_and_our_rubric(fake, interviewer):
-    fake.reply = lambda kind: Reply(VALID_EVAL)
-    e = await interviewer.evaluate(question(), ANSWER, {"wpm": 150, "fillers_per_min": 2})
-    assert e.source == "groq"
-    assert e.score == round(100 * (0.4 * 0.9 + 0.3 * 0.8 + 0.2 * 0.7 + 0.1 * 0.6)) == 80
-    assert e.points_missed == ["cache frequent results"]
+async def test_evaluate_uses_groq_json_with_the_same_contract(fake, interviewer):
+    q = question()
+    fake.reply = lambda kind: Reply(valid_eval(q))
+    e = await interviewer.evaluate(q, ANSWER, {"wpm": 150, "fillers_per_min": 2})
+    assert (e.source, e.method, e.score) == ("groq", "LLM (Groq)", 80)
+    assert e.points_covered == [q.expected_points[0]]
+    assert set(e.points_missed) == set(q.expected_points[1:])  # the rest counts as missed
+    assert e.evidence[0]["sentence"] == "I would add an index." and e.formula
     system = fake.requests[0]["messages"][0]["content"]
-    for weight in ("accuracy (40%)", "coverage (30%)", "clarity (20%)", "depth (10%)"):
-        assert weight in system
+    assert "misconceptions" in system and "delivery does not count" in system
     payload = json.loads(fake.requests[0]["messages"][1]["content"])
     assert payload["answer_transcript"] == ANSWER
-    assert payload["delivery"] == {"wpm": 150, "fillers_per_min": 2}
+    assert payload["wrong_claims"] == q.wrong_claims and payload["wrong_claims"]
+    assert "delivery" not in payload  # content only
+
+
+async def test_one_reply_carries_the_follow_up_decision(fake, interviewer):
+    q = question()
+    fake.reply = lambda kind: Reply(valid_eval(q, follow_up="Which part would you measure "
+                                                         "first, and how?"))
+    judged = await interviewer.judge(q, ANSWER)
+    assert judged.decided and judged.follow_up.startswith("Which part")
+    assert judged.evaluation.source == "groq" and len(fake.requests) == 1
+    fake.reply = lambda kind: Reply(valid_eval(q, follow_up=None))
+    assert (await interviewer.judge(q, ANSWER)).follow_up is None  # "no follow-up" decided
+    # a follow-up that hands over an expected point is not the LLM's to ask
+    leaky = f"What about {q.expected_points[1]}?"
+    fake.reply = lambda kind: Reply(valid_eval(q, follow_up=leaky))
+    judged = await interviewer.judge(q, ANSWER)
+    assert judged.evaluation.source == "groq" and not judged.decided
 
 
 async def test_follow_up_uses_groq(fake, interviewer):
@@ -249,10 +270,12 @@ async def test_malformed_json_falls_back_offline(fake, interviewer, reply):
                                  "expected_points": ["a b", "c d", "e f"]}] * 3}),  # wrong type
         ("plan", {"questions": [{"text": "How would you tune PostgreSQL?", "type": "technical",
                                  "skill": "PostgreSQL", "expected_points": "vacuum"}] * 3}),
-        ("evaluate", {**json.loads(VALID_EVAL), "accuracy": "high"}),
-        ("evaluate", {**json.loads(VALID_EVAL), "coverage": 250}),
-        ("evaluate", {k: v for k, v in json.loads(VALID_EVAL).items() if k != "feedback"}),
-        ("evaluate", {**json.loads(VALID_EVAL), "strengths": "all good"}),
+        ("evaluate", {**json.loads(valid_eval(question())), "score": "high"}),
+        ("evaluate", {k: v for k, v in json.loads(valid_eval(question())).items()
+                      if k != "score"}),
+        ("evaluate", {k: v for k, v in json.loads(valid_eval(question())).items()
+                      if k != "feedback"}),
+        ("evaluate", {**json.loads(valid_eval(question())), "strengths": "all good"}),
         ("follow_up", {"question": "What about caching?"}),
         ("follow_up", {"follow_up": 42}),
         ("follow_up", {"follow_up": "ok"}),
@@ -324,10 +347,13 @@ def test_parse_json_object_accepts_a_code_fence_only():
         parse_json_object('Sure! {"a": 1}')
 
 
-def test_validate_evaluation_clamps_and_rejects_other_scales():
-    e = validate_evaluation({**json.loads(VALID_EVAL), "accuracy": 1, "depth": 1.0000001,
-                             "clarity": -0.0001})
-    assert (e.accuracy, e.depth, e.clarity) == (1.0, 1.0, 0.0)
-    for bad in (90, 7, -3, True, None, float("nan")):
+def test_validate_evaluation_clamps_and_rejects_what_is_not_a_score():
+    q = question()
+    good = json.loads(valid_eval(q))
+    assert validate_evaluation(q, {**good, "score": 120}).score == 100
+    assert validate_evaluation(q, {**good, "score": -3}).score == 0
+    assert validate_evaluation(q, {**good, "points_covered": ["not a point of this question"]}
+                               ).points_covered == []
+    for bad in ("90", True, None, float("nan")):
         with pytest.raises(ValueError):
-            validate_evaluation({**json.loads(VALID_EVAL), "clarity": bad})
+            validate_evaluation(q, {**good, "score": bad})
