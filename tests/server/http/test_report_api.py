@@ -131,11 +131,16 @@ def test_partial_report_from_stored_events(api_server):
     assert report["interview"]["id"] == interview["id"]
     assert report["interview"]["job_role"] == "backend engineer"
     assert report["knowledge_score"] == evaluation["score"]
-    confidence = sum(50 + t for t in range(2, 12)) / 10
-    assert report["confidence_score"] == round(confidence)
-    assert report["final_score"] == round(0.6 * evaluation["score"] + 0.4 * confidence)
+    # content and delivery apart: the final score is the content score
+    assert report["final_score"] == report["knowledge_score"]
+    assert report["content"]["score"] == evaluation["score"] and report["formula"]["final"]
+    assert report["confidence_score"] == report["delivery_score"]
+    assert 0 <= report["delivery_score"] <= 100 and report["delivery_components"]
     assert report["performance_level"] in ("excellent", "good", "average", "poor")
-    assert set(report["category_scores"]) == {"accuracy", "coverage", "clarity", "depth"}
+    # the meaning evaluator has coverage, not the old rubric's categories: none is made up
+    assert report["category_scores"] == {"accuracy": None, "clarity": None, "depth": None,
+                                         "coverage": round(100 * evaluation["coverage"])}
+    assert "offline estimate" in report["answers"][0]["source_label"]
     assert [p["answered"] for p in report["per_question"]] == [True, False]
     assert report["per_question"][0]["score"] == evaluation["score"]
     assert (report["questions_answered"], report["questions_total"]) == (1, 2)
