@@ -12,15 +12,18 @@ sentences (buzzword lists) are not matched at all.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from analyzers.answer_text import (
+    ACRONYMS,
     Unit,
     claim_negated,
     expand_acronyms,
     is_preventive,
+    opposite_direction,
     reversed_comparison,
     strip_negation,
 )
@@ -44,6 +47,8 @@ GENERIC_DISCOUNT = 0.10
 NEAR_CLAIM = 0.45
 #: one sentence carries at most (its words / WORDS_PER_POINT) points of credit, at least 1
 WORDS_PER_POINT = 12
+#: quantifiers say how strongly, not what: "every" alone does not make a claim
+QUANTIFIERS = frozenset(key_terms("every always all everything"))
 #: words too common to show that a sentence is about one particular point or misconception
 GENERIC_TERMS = frozenset(key_terms(
     "model data time thing people work team user system good new important different case "
@@ -79,6 +84,19 @@ def credit_for(similarity: float) -> float:
 def _terms(text: str) -> frozenset[str]:
     """Stemmed terms of a text with acronyms spelled out (cached: clauses repeat per point)."""
     return frozenset(term_set(expand_acronyms(text)))
+
+
+def _needed(terms: set[str]) -> int:
+    """How many of a claim's distinctive terms a sentence must use to state it (a third)."""
+    return max(1, math.ceil(len(terms) / 3))
+
+
+def _question_terms(question_text: str) -> set[str]:
+    """The question's key terms, plus the acronyms of what it spells out ("minimum viable
+    product" -> "mvp"): a claim naming the topic by its acronym is not thereby distinctive."""
+    out = set(key_terms(expand_acronyms(question_text)))
+    out |= {a for a, full in ACRONYMS.items() if set(key_terms(full)) <= out}
+    return out
 
 
 def _polarity(unit: Unit, phrases: list[str], own: set[str]) -> tuple[bool, bool]:
@@ -160,11 +178,14 @@ def match_answer(question_text: str, points: list[str], aliases: dict[str, list[
     denied = by_point(c_vec[n_cand:] @ fixed[1 + n_flat : 1 + 2 * n_flat].T)
     claim_sims = c_vec[:n_cand] @ fixed[1 + 2 * n_flat:].T
     q_sims = c_vec[:n_cand] @ fixed[0]
-    q_terms = set(key_terms(expand_acronyms(question_text)))
+    q_terms = _question_terms(question_text)
     own_terms = [{t for v in vs for t in key_terms(expand_acronyms(v))} - q_terms - GENERIC_TERMS
                  for vs in variants]
+    point_terms = set().union(*own_terms) if own_terms else set()
     claim_terms = [set(key_terms(expand_acronyms(c))) - q_terms - GENERIC_TERMS
                    for c in wrong_claims]
+    # what tells a claim apart from the points: its words that no point uses
+    claim_own = [(t - point_terms - QUANTIFIERS) or t for t in claim_terms]
     point_neg = [claim_negated(p) for p in points]
     preventive = [is_preventive(p) for p in points]
     claim_neg = [claim_negated(c) for c in wrong_claims]
@@ -173,7 +194,7 @@ def match_answer(question_text: str, points: list[str], aliases: dict[str, list[
     contra = np.zeros_like(plain)
     stated = np.zeros_like(claim_sims)
     for row, (i, cand) in enumerate(cands):
-        terms = _terms(cand.text)
+        terms, sentence_terms = _terms(cand.text), _terms(units[i].text)
         for j in range(len(points)):
             negated, uncertain = _polarity(cand, variants[j], own_terms[j])
             uncertain = uncertain or preventive[j]
@@ -187,8 +208,11 @@ def match_answer(question_text: str, points: list[str], aliases: dict[str, list[
                 contra[row, j] = denied[row, j] + lexical
         for k, claim in enumerate(wrong_claims):
             negated, uncertain = _polarity(cand, [claim], claim_terms[k])
-            if (negated == claim_neg[k] or uncertain) and any(
-                    term_present(t, terms) for t in claim_terms[k]):
+            if (negated == claim_neg[k] or uncertain) and cand.negated == claim_neg[k] and sum(
+                    term_present(t, sentence_terms) for t in claim_own[k]) >= _needed(claim_own[k]) \
+                    and not any(
+                    reversed_comparison(c.text, claim) or opposite_direction(c.text, claim)
+                    for c in cand.clauses):
                 stated[row, k] = claim_sims[row, k]
         result.relevance[i] = max(result.relevance[i], float(max(
             q_sims[row], plain[row].max(initial=0.0), claim_sims[row].max(initial=0.0))))

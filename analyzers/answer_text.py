@@ -117,24 +117,55 @@ def strip_negation(text: str) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+#: order / comparison markers: "A than B", "A before B" put A first; "A after B" puts B first
+_ORDER_RE = re.compile(r"\s(than|before|ahead of|prior to|after|later than)\s")
+_FLIP_MARKERS = frozenset({"after", "later than"})
+#: comparatives that say the opposite of each other ("faster than" vs "slower than")
+_OPPOSITES = {"faster": "slower", "quicker": "slower", "more": "less", "better": "worse",
+              "cheaper": "costlier", "higher": "lower", "heavier": "lighter",
+              "bigger": "smaller", "larger": "smaller", "earlier": "later", "stronger": "weaker"}
+_DIRECTION = {**{k: 1 for k in _OPPOSITES}, **{v: -1 for v in _OPPOSITES.values()}}
+
+
 def _sides(text: str) -> tuple[set[str], set[str]] | None:
-    """Key words only left / only right of "than" in a comparison, or None."""
+    """Key words of the thing put first and of the thing put second by an order or
+    comparison marker ("than", "before", "after"), or None when there is none."""
     from analyzers.terms import key_terms
 
-    left, sep, right = text.lower().partition(" than ")
-    if not sep:
+    m = _ORDER_RE.search(f" {text.lower()} ")
+    if not m:
         return None
+    left, right = f" {text.lower()} "[: m.start()], f" {text.lower()} "[m.end() :]
+    direction = next((_DIRECTION[w] for w in reversed(words(left)) if w in _DIRECTION), 1)
     lt, rt = set(key_terms(left)), set(key_terms(right))
-    return lt - rt, rt - lt
+    first, second = lt - rt, rt - lt
+    if (m.group(1) in _FLIP_MARKERS) != (direction < 0):
+        first, second = second, first
+    return first, second
+
+
+def _meet(a: set[str], b: set[str]) -> bool:
+    """Some term of ``a`` equals, or contains, one of ``b`` ("settimeout" / "timeout")."""
+    return any(x == y or (min(len(x), len(y)) >= 4 and (x in y or y in x)) for x in a for y in b)
 
 
 def reversed_comparison(a: str, b: str) -> bool:
-    """True when ``a`` and ``b`` compare the same two things the other way round ("threads
-    are cheaper than processes" vs "processes are cheaper than threads")."""
+    """True when ``a`` and ``b`` order or compare the same two things the other way round
+    ("threads are cheaper than processes" vs "processes are cheaper than threads"; "promises
+    run before timeouts" vs "timeouts run before promises" or "timeouts run after promises")."""
     sa, sb = _sides(a), _sides(b)
     if sa is None or sb is None:
         return False
-    return bool(sa[0] & sb[1]) and bool(sa[1] & sb[0])
+    return _meet(sa[0], sb[1]) and _meet(sa[1], sb[0]) and not (
+        _meet(sa[0], sb[0]) and _meet(sa[1], sb[1]))
+
+
+def opposite_direction(a: str, b: str) -> bool:
+    """True when ``a`` uses only comparatives opposite to those of ``b`` ("writes get
+    slower" vs "makes every query faster")."""
+    da = {_DIRECTION[w] for w in words(a) if w in _DIRECTION}
+    db = {_DIRECTION[w] for w in words(b) if w in _DIRECTION}
+    return len(da) == 1 and len(db) == 1 and da != db
 
 
 @dataclass
