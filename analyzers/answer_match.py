@@ -5,8 +5,11 @@ of sentence embeddings (`analyzers.embeddings`). A unit supports a point only wh
 point's polarity (a clause that says "is not" / "never" about the point's words denies it) and
 it is closer to the point than to any authored misconception (``wrong_claims``); a denial that
 matches once its negation is removed contradicts the point. A unit closer to a misconception
-than to every point, above a threshold, states that misconception. Units that are not
-sentences (buzzword lists) are not matched at all.
+than to every point, above a threshold, states that misconception, provided the sentence uses
+a third of the claim's own words (those no point uses), has the claim's polarity, and does not
+order or compare the same things the other way round ("promises run before timeouts" does
+not state "timeouts run before promises"; "writes get slower" does not state "faster").
+Units that are not sentences (buzzword lists) are not matched at all.
 """
 
 from __future__ import annotations
@@ -208,9 +211,9 @@ def match_answer(question_text: str, points: list[str], aliases: dict[str, list[
                 contra[row, j] = denied[row, j] + lexical
         for k, claim in enumerate(wrong_claims):
             negated, uncertain = _polarity(cand, [claim], claim_terms[k])
-            if (negated == claim_neg[k] or uncertain) and cand.negated == claim_neg[k] and sum(
-                    term_present(t, sentence_terms) for t in claim_own[k]) >= _needed(claim_own[k]) \
-                    and not any(
+            own_used = sum(term_present(t, sentence_terms) for t in claim_own[k])
+            if (negated == claim_neg[k] or uncertain) and cand.negated == claim_neg[k] \
+                    and own_used >= _needed(claim_own[k]) and not any(
                     reversed_comparison(c.text, claim) or opposite_direction(c.text, claim)
                     for c in cand.clauses):
                 stated[row, k] = claim_sims[row, k]
