@@ -8,6 +8,7 @@ words, no bare comma list) and, per clause, whether it is negated ("is not", "ne
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -127,6 +128,7 @@ _OPPOSITES = {"faster": "slower", "quicker": "slower", "more": "less", "better":
 _DIRECTION = {**{k: 1 for k in _OPPOSITES}, **{v: -1 for v in _OPPOSITES.values()}}
 
 
+@functools.lru_cache(maxsize=4096)
 def _sides(text: str) -> tuple[set[str], set[str]] | None:
     """Key words of the thing put first and of the thing put second by an order or
     comparison marker ("than", "before", "after"), or None when there is none."""
@@ -160,11 +162,15 @@ def reversed_comparison(a: str, b: str) -> bool:
         _meet(sa[0], sb[0]) and _meet(sa[1], sb[1]))
 
 
+@functools.lru_cache(maxsize=4096)
+def _directions(text: str) -> frozenset[int]:
+    return frozenset(_DIRECTION[w] for w in words(text) if w in _DIRECTION)
+
+
 def opposite_direction(a: str, b: str) -> bool:
     """True when ``a`` uses only comparatives opposite to those of ``b`` ("writes get
     slower" vs "makes every query faster")."""
-    da = {_DIRECTION[w] for w in words(a) if w in _DIRECTION}
-    db = {_DIRECTION[w] for w in words(b) if w in _DIRECTION}
+    da, db = _directions(a), _directions(b)
     return len(da) == 1 and len(db) == 1 and da != db
 
 
