@@ -25,6 +25,7 @@ from server.accounts.identity import current_user, require_user
 from server.errors import ApiError, validation_error
 from server.http.guards import guards
 from server.http.interview_fields import clean_new_interview, list_filters
+from server.http.question_fields import question_warnings
 from server.http.requests import json_body, page_params, room_url
 from server.interview.llm import Interviewer
 from server.store.interviews import candidate_interviews, delete_interview, list_interviews
@@ -148,7 +149,10 @@ async def create_interview(request: Request) -> JSONResponse:
         await _plan(request, fields)  # else the recruiter's own questions
     store: Store = request.app.state.store
     interview = await asyncio.to_thread(store.create_interview, **fields)
-    return JSONResponse(interview_json(request, interview, user, creator=True), status_code=201)
+    out = interview_json(request, interview, user, creator=True)
+    if fields.get("plan_source") == "recruiter":
+        out["warnings"] = question_warnings(fields["questions"])
+    return JSONResponse(out, status_code=201)
 
 
 async def interviews(request: Request) -> JSONResponse:

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from server.accounts.identity import require_user
 from server.errors import ApiError, validation_error
-from server.http.question_fields import authored_view, clean_questions
+from server.http.question_fields import authored_view, clean_questions, question_warnings
 from server.http.requests import json_body, page_params
 from server.store.jobs import delete_job, get_job, list_jobs, save_job
 from server.store.models import Job, User
@@ -98,6 +98,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "created_by": job.created_by,
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "updated_at": job.updated_at.isoformat() if job.updated_at else None,
+        "warnings": question_warnings(list(job.questions or [])) if job.questions else [],
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzers.questions import MAX_QUESTIONS
+from analyzers.story_beats import beat_of
 
 AUTHORED_TYPES = ("technical", "behavioral")
 MAX_QUESTION_TEXT = 1000
@@ -91,3 +92,22 @@ def authored_view(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "wrong_claims": list(q.get("wrong_claims") or []),
              "question_type": q.get("type", "technical"), "skill": q.get("skill", "")}
             for q in questions]
+
+
+def question_warnings(questions: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """What the offline evaluator cannot judge in authored questions: key points that only
+    name a story beat ("the situation", "what you learned"), and questions without any."""
+    out: list[dict[str, str]] = []
+    for i, q in enumerate(questions):
+        points = list(q.get("expected_points") or [])
+        if not points:
+            out.append({"field": f"questions[{i}].key_points", "message": (
+                "no key points: answers to this question are scored only on relevance and "
+                "length (an offline estimate)")})
+        for j, point in enumerate(points):
+            if beat_of(point):
+                out.append({"field": f"questions[{i}].key_points[{j}]", "message": (
+                    f"{point!r} names a part of a story, not what a good answer says; the "
+                    "offline evaluator matches meaning and cannot check it. Write the content "
+                    "you expect, e.g. 'asked the teammate for their reasons'")})
+    return out

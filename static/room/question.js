@@ -40,13 +40,26 @@ export function onAnswerCompleted() {
   $('question-label').textContent = 'Answer received';
 }
 
-/** Practice only: coaching on the answer, phrased as advice, with where the score came from. */
+/** Practice only: coaching on the answer under the question card, phrased as advice, with
+ * where the score came from; it stays until the next answer's coaching. */
 export function onEvaluation(event) {
   const label = event.is_follow_up ? 'Follow-up' : `Answer ${Number(event.index) + 1}`;
-  const tips = (event.coaching || []).slice(0, 3);
-  const source = event.method ? ` (${event.method})` : '';
-  const score = event.score != null ? `: ${Math.round(Number(event.score) || 0)}/100` : '';
-  toast(`${label}${score}`, `${tips.join(' ')}${source}`.trim(), 'info', 15000);
+  const score = event.score != null ? ` · ${Math.round(Number(event.score) || 0)}/100` : '';
+  let box = $('coaching');
+  if (!box) {
+    box = node('section', 'coaching');
+    box.id = 'coaching';
+    box.setAttribute('aria-live', 'polite');
+    box.setAttribute('aria-label', 'Coaching on your last answer');
+    $('question').after(box);
+  }
+  const tips = node('ul', 'coaching-tips');
+  for (const tip of (event.coaching || []).slice(0, 3)) tips.append(node('li', null, String(tip)));
+  const how = node('p', 'coaching-source', `Practice feedback, ${event.method || event.source || 'offline'}.`);
+  if (event.formula) how.title = String(event.formula);
+  box.replaceChildren(node('h2', 'coaching-title', `${label}${score}`), tips, how);
+  box.hidden = false;
+  replayAnimation(box, 'is-new');
 }
 
 // -- a written answer -------------------------------------------------------------------------

@@ -169,12 +169,17 @@ export function showMetrics(gauges, m) {
     hasPause ? pause : null);
   gauges.pauses?.set(hasPause ? pause : null);
 
-  if ('eye_contact' in m) {
+  if (m.camera_frozen) { // a still picture: nothing about the candidate is observed
+    setValue('gauge-eye-value', 'camera still', null);
+    gauges.eye.set(null);
+    setValue('gauge-posture-value', '—', null);
+    $('gauge-posture').dataset.tone = 'neutral';
+  } else if ('eye_contact' in m) {
     const eye = eyeShare(m.eye_contact);
     setValue('gauge-eye-value', eye == null ? '—' : `${Math.round(eye * 100)}%`, eye);
     gauges.eye.set(eye);
   }
-  if ('posture' in m) {
+  if ('posture' in m && !m.camera_frozen) {
     const label = m.posture && typeof m.posture === 'object' ? m.posture.label : m.posture;
     const key = typeof label === 'string' ? label.toLowerCase() : '';
     const text = !key || key === 'unknown' ? '—'

@@ -63,6 +63,7 @@ def test_recruiter_run_room_shows_no_judgment(rtc_server, new_interview, room_br
         text = room.page.inner_text("body")
         toasts = room.page.inner_text("#toasts")
         assert "received" in room.page.inner_text("#report-summary")
+        assert room.page.query_selector("#coaching") is None
         for shown in (text, toasts):
             assert "/100" not in shown and "score" not in shown.lower(), shown
             assert KEY_POINT not in shown and WRONG_CLAIM not in shown
@@ -94,7 +95,9 @@ def test_practice_room_coaches(rtc_server, new_interview, room_browser):
                     "points_contradicted"} & coaching.keys()
         raw = json.dumps(evaluations)
         assert KEY_POINT not in raw and WRONG_CLAIM not in raw
-        toasts = room.page.inner_text("#toasts")
-        assert "/100" in toasts and coaching["method"] in toasts, toasts
+        shown = room.page.inner_text("#coaching")
+        assert "/100" in shown and coaching["method"] in shown, shown
+        assert all(tip in shown for tip in coaching["coaching"])
+        assert KEY_POINT not in shown and WRONG_CLAIM not in shown
         assert "Practice result" in room.page.inner_text("#report-summary")
         assert room.page.query_selector("#report-link") is not None

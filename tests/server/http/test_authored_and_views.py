@@ -37,6 +37,9 @@ def test_an_interview_with_authored_questions(api_server, people):
     assert q[0]["expected_points"] == AUTHORED[0]["key_points"]
     assert q[0]["wrong_claims"] == AUTHORED[0]["wrong_claims"]
     assert q[1]["type"] == "behavioral" and q[1]["wrong_claims"] == []
+    # a key point that only names a story beat cannot be judged offline: the recruiter is told
+    assert [w["field"] for w in body["warnings"]] == ["questions[1].key_points[2]"]
+    assert "names a part of a story" in body["warnings"][0]["message"]
     # the candidate sees the questions, never their answer key, nor any judgment
     mine = call(api_server, "GET", f"/api/interviews/{body['id']}", people["cand"]).json()
     assert [x["text"] for x in mine["questions"]] == [a["text"] for a in AUTHORED]
