@@ -41,6 +41,7 @@ from server.live.asr_scheduler import AsrScheduler
 from server.live.manager import SessionManager
 from server.live.speech import SpeechConfig
 from server.live.vision_scheduler import VisionScheduler
+from server.ops.load import Admission, Limits, LoadMonitor
 from server.ops.metrics import Observability, SpectatorStats
 from server.store.ownership import LocalOwnership, RedisOwnership
 from server.store.store import Store
@@ -169,6 +170,13 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         commands = CommandBus(manager, settings.node_id, settings.redis_url)
         await commands.start()
         peers = PeerRegistry()
+        monitor = LoadMonitor()
+        monitor.start()
+        admission = Admission(monitor, Limits(
+            max_sessions=settings.max_live_sessions,
+            max_loop_lag_s=settings.admit_max_loop_lag_s,
+            max_asr_backlog_s=settings.admit_max_asr_backlog_s,
+            max_cpu_share=settings.admit_max_cpu_share))
         state = app.state
         state.settings = settings
         state.store = store
@@ -179,6 +187,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         state.sessions = manager
         state.commands = commands
         state.peers = peers
+        state.admission = admission
         graceful_sigterm(manager, peers)
         log.info("server ready: node=%s model=%s db=%s broker=%s", settings.node_id,
                  engine.model_name, settings.database_url, type(broker).__name__)
@@ -196,6 +205,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await scheduler.close()
             await vision.close()
             warm_up.cancel()
+            await monitor.stop()
             await interviewer.aclose()
 
     return Starlette(routes=routes(), lifespan=lifespan,

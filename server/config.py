@@ -93,6 +93,14 @@ class Settings:
         default_factory=lambda: int(_env("LIVE_SESSIONS_PER_IP", "4"))
     )
     max_live_sessions: int = field(default_factory=lambda: int(_env("MAX_LIVE_SESSIONS", "32")))
+    # admission of a new session by measured load (`server.ops.load`): refused (4503 busy
+    # retry=N) when the event loop lags, the ASR backlog grows or the CPU would not fit
+    admit_max_loop_lag_s: float = field(
+        default_factory=lambda: float(_env("ADMIT_MAX_LOOP_LAG_S", "0.15")))
+    admit_max_asr_backlog_s: float = field(
+        default_factory=lambda: float(_env("ADMIT_MAX_ASR_BACKLOG_S", "6")))
+    admit_max_cpu_share: float = field(
+        default_factory=lambda: float(_env("ADMIT_MAX_CPU_SHARE", "0.9")))
     # browser origins allowed on the sockets besides the server's own ("*" = any)
     allowed_origins: list[str] = field(
         default_factory=lambda: [

@@ -43,6 +43,12 @@ def pytest_configure(config) -> None:
         os.environ.setdefault(name, "100000/minute")
     os.environ.setdefault("LIVE_SESSIONS_PER_IP", "1000")
     os.environ.setdefault("MAX_LIVE_SESSIONS", "1000")
+    # ... and admission by load: their event loop shares one process (and 2 cores) with the
+    # test clients and other servers, so its lag and CPU are the suite's, not a node's
+    # (tests/server/ops/test_admission.py sets its own limits)
+    os.environ.setdefault("ADMIT_MAX_LOOP_LAG_S", "30")
+    os.environ.setdefault("ADMIT_MAX_ASR_BACKLOG_S", "100000")
+    os.environ.setdefault("ADMIT_MAX_CPU_SHARE", "1000")
 
 
 def free_port() -> int:

@@ -8,17 +8,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from server.live.manager import SessionManager
+from server.ops.load import Admission
 from server.ops.metrics import Observability
 
 
 async def health(request: Request) -> JSONResponse:
     manager: SessionManager = request.app.state.sessions
+    admission: Admission = request.app.state.admission
+    backlog = manager.scheduler.backlog_s
     return JSONResponse(
         {
             "status": "ok",
             "model": manager.scheduler.transcriber.model_name,
             "sessions": len(manager.live),
-            "asr_backlog_s": round(manager.scheduler.backlog_s, 2),
+            "asr_backlog_s": round(backlog, 2),
+            "load": admission.stats(admission.load(len(manager.live), backlog)),
         }
     )
 

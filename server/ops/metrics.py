@@ -36,6 +36,12 @@ class Observability:
             ["socket"], buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
             registry=r,
         )
+        self.loop_lag = Gauge("interview_event_loop_lag_seconds",
+                              "Event-loop lag, 95th percentile of the last 5 s", registry=r)
+        self.cpu = Gauge("interview_process_cpu_cores", "CPU used by the server process "
+                         "(cores, last 5 s)", registry=r)
+        self.admissions = Gauge("interview_admissions", "New live sessions since start, by "
+                                "result and reason", ["result", "reason"], registry=r)
         self.transcript_latency = Histogram(
             "interview_final_transcript_lag_seconds",
             "Session-clock time between an utterance's end and its final transcript",
@@ -60,6 +66,12 @@ class Observability:
             self.asr_queue.labels(kind).set(depth)
         self.asr_backlog.set(manager.scheduler.backlog_s)
         self.vision_queue.set(manager.vision.queue_depth)
+        admission = app.state.admission
+        self.loop_lag.set(admission.monitor.loop_lag_s)
+        self.cpu.set(admission.monitor.cpu)
+        self.admissions.labels("admitted", "").set(admission.admitted)
+        for reason, n in admission.refused.items():
+            self.admissions.labels("refused", reason).set(n)
         self.frames_dropped.set(sum(
             s.video.counters.frames_dropped + s.video.counters.frames_sampled_out
             for s in manager.live.values()

@@ -26,6 +26,7 @@ from server.events.catch_up import SubscriberOverflow, follow
 from server.events.kinds import State
 from server.live.manager import SessionManager
 from server.live.session import LiveSession
+from server.ops.load import Admission
 from server.store.ownership import SessionOwnedElsewhere
 from server.ws.messages import MessageError, clip, parse_message, start_rate
 from server.ws.protocol import (
@@ -228,8 +229,12 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
         return
     ip = websocket.client.host if websocket.client else ""
     if interview_id not in manager.live:
-        if len(manager.live) >= settings.max_live_sessions:
-            await reject(websocket, CLOSE_OVERLOADED, "busy retry=10 too many live interviews")
+        admission: Admission = app.state.admission
+        decision = admission.decide(admission.load(len(manager.live),
+                                                   manager.scheduler.backlog_s))
+        if not decision.admitted:
+            await reject(websocket, CLOSE_OVERLOADED, f"busy retry={decision.retry_after_s} "
+                         f"the server is at capacity ({decision.reason})")
             return
         if sum(s.client_ip == ip for s in manager.live.values()) >= \
                 settings.live_sessions_per_ip:

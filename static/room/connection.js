@@ -45,7 +45,7 @@ export function closeOutcome(code, reason = '') {
   return { retry: false, why: 'closed' };
 }
 
-let hooks = null; // {onEvent, onReady, onLost, onFatal, onGiveUp}
+let hooks = null; // {onEvent, onReady, onLost, onBusy, onFatal, onGiveUp}
 let current = null; // the connection being opened or open: {transport, closes, lost, heardAt}
 let outage = null; // {since, attempt, timer} from a drop until a socket is ready again
 
@@ -144,6 +144,7 @@ function lose(conn, info) {
     room.reconnects++;
     hooks.onLost();
   }
+  if (info.code === 4503 && hooks.onBusy) hooks.onBusy(Math.round(outcome.waitMs / 1000));
   const left = outage.since + room.graceMs - performance.now();
   if (left <= 0) {
     room.connection = 'closed';

@@ -103,7 +103,7 @@ export async function start(onEvent) {
   }
   room.timers.push(setInterval(updateElapsed, 1000));
   setStatus('connecting');
-  initConnection({ onEvent, onReady, onLost, onFatal: endWith, onGiveUp: () => endWith('lost') });
+  initConnection({ onEvent, onReady, onLost, onBusy, onFatal: endWith, onGiveUp: () => endWith('lost') });
   connect();
 }
 
@@ -150,6 +150,20 @@ function onLost() {
   if (room.phase === 'starting' || room.phase === 'live') setPhase('reconnecting');
   setStatus('reconnecting', 'Reconnecting…');
   $('connection-banner').hidden = false;
+}
+
+/** The server refused the session for now (4503): it says when to try again. */
+function onBusy(seconds) {
+  setStatus('reconnecting', seconds > 0 ? `The server is busy, retrying in ${seconds} s` : 'The server is busy, retrying…');
+  if (seconds > 1) {
+    let left = seconds;
+    const tick = setInterval(() => {
+      left -= 1;
+      if (left <= 0 || room.connection === 'open' || room.phase === 'ended') { clearInterval(tick); return; }
+      setStatus('reconnecting', `The server is busy, retrying in ${left} s`);
+    }, 1000);
+    room.timers.push(tick);
+  }
 }
 
 // -- server events ----------------------------------------------------------------------------

@@ -1,0 +1,144 @@
+"""What this node can take: measured load (event-loop lag, process CPU, ASR backlog) and the
+admission of new live sessions.
+
+`LoadMonitor` samples the event loop every `interval_s` (how late a sleep wakes up is the lag
+every socket and aiortc's timers see) and the process's CPU time (all its threads: Whisper,
+MediaPipe, decoding). `Admission.decide` refuses a new session, with a reason and a
+`Retry-After`, when admitting it would push the sessions already running past their latency
+targets: the loop already lags, the ASR backlog grows, or the CPU one more session is measured
+to cost does not fit. Deciding reads the last samples only, so a refusal takes no time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections import Counter, deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Load:
+    """One reading of the node's load."""
+
+    loop_lag_s: float  # p95 over the window
+    cpu: float  # process CPU in cores (0..cores), over the window
+    cores: int
+    sessions: int
+    asr_backlog_s: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    admitted: bool
+    reason: str = ""
+    retry_after_s: int = 0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """When a node is full (see `Admission.decide`)."""
+
+    max_sessions: int = 32
+    max_loop_lag_s: float = 0.15
+    max_asr_backlog_s: float = 6.0
+    #: the share of the cores the sessions may use, one more included
+    max_cpu_share: float = 0.9
+    retry_after_s: int = 10
+
+
+class LoadMonitor:
+    """Event-loop lag and process CPU over the last `window` samples."""
+
+    def __init__(self, interval_s: float = 0.1, window: int = 50) -> None:
+        self.interval_s = interval_s
+        self.lags: deque[float] = deque(maxlen=window)
+        self.cpu_samples: deque[tuple[float, float]] = deque(maxlen=window)
+        self.cores = os.cpu_count() or 1
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            expected = loop.time() + self.interval_s
+            await asyncio.sleep(self.interval_s)
+            self.lags.append(max(0.0, loop.time() - expected))
+            self.cpu_samples.append((time.monotonic(), time.process_time()))
+
+    @property
+    def loop_lag_s(self) -> float:
+        """95th percentile of the recent lags."""
+        if not self.lags:
+            return 0.0
+        ordered = sorted(self.lags)
+        return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+    @property
+    def cpu(self) -> float:
+        """Cores used by the process over the window."""
+        if len(self.cpu_samples) < 2:
+            return 0.0
+        (t0, c0), (t1, c1) = self.cpu_samples[0], self.cpu_samples[-1]
+        return max(0.0, (c1 - c0) / (t1 - t0)) if t1 > t0 else 0.0
+
+
+class Admission:
+    """Admits or refuses new live sessions, and counts both (by reason)."""
+
+    def __init__(self, monitor: LoadMonitor, limits: Limits | None = None) -> None:
+        self.monitor = monitor
+        self.limits = limits or Limits()
+        self.admitted = 0
+        self.refused: Counter[str] = Counter()
+        #: measured CPU per session (cores), updated while sessions run
+        self.per_session_cpu = 0.0
+
+    def load(self, sessions: int, asr_backlog_s: float) -> Load:
+        m = self.monitor
+        return Load(loop_lag_s=m.loop_lag_s, cpu=m.cpu, cores=m.cores, sessions=sessions,
+                    asr_backlog_s=asr_backlog_s)
+
+    def decide(self, load: Load) -> Decision:
+        """Whether one more session fits (it is counted either way)."""
+        lim = self.limits
+        if load.sessions:
+            self.per_session_cpu = load.cpu / load.sessions
+        reason = ""
+        if load.sessions >= lim.max_sessions:
+            reason = "sessions"
+        elif load.loop_lag_s > lim.max_loop_lag_s:
+            reason = "loop_lag"
+        elif load.asr_backlog_s > lim.max_asr_backlog_s:
+            reason = "asr_backlog"
+        elif load.sessions and load.cpu + self.per_session_cpu > lim.max_cpu_share * load.cores:
+            reason = "cpu"
+        if reason:
+            self.refused[reason] += 1
+            return Decision(False, reason, lim.retry_after_s)
+        self.admitted += 1
+        return Decision(True)
+
+    def stats(self, load: Load) -> dict:
+        """For `/api/health`."""
+        return {
+            "loop_lag_s": round(load.loop_lag_s, 4), "cpu_cores": round(load.cpu, 2),
+            "cores": load.cores, "cpu_per_session": round(self.per_session_cpu, 3),
+            "admitted": self.admitted, "refused": dict(self.refused),
+            "limits": {"max_sessions": self.limits.max_sessions,
+                       "max_loop_lag_s": self.limits.max_loop_lag_s,
+                       "max_asr_backlog_s": self.limits.max_asr_backlog_s,
+                       "max_cpu_share": self.limits.max_cpu_share},
+        }
