@@ -78,8 +78,12 @@ def answer_vision(metrics: Iterable[dict]) -> dict[str, Any]:
     confidence, and ``camera_frozen`` is then True; ``observed`` counts the ticks with a face.
     """
     eye, conf, postures, n, frozen, observed = [], [], Counter(), 0, False, 0
+    paused = False
     for m in metrics:
         n += 1
+        if m.get("analysis_paused"):  # the degradation ladder: the camera was not analysed
+            paused = True
+            continue
         if m.get("camera_frozen"):
             frozen = True
             continue
@@ -103,4 +107,5 @@ def answer_vision(metrics: Iterable[dict]) -> dict[str, Any]:
         "samples": n,
         "face_samples": observed,
         "camera_frozen": frozen,
+        "analysis_paused": paused,
     }

@@ -83,9 +83,14 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
     """`make_report` from a session's events (live log or stored), with ``through_seq``: the
     last event it saw."""
     evaluations, metrics, answers, finals, asked, last = [], [], {}, [], {}, 0
+    quality: list[tuple[float, dict]] = []
+    end_t = 0.0
     for e in events:
         last = max(last, e.seq)
-        if e.type == "evaluation":
+        end_t = max(end_t, e.t)
+        if e.type == "quality":
+            quality.append((e.t, e.data))
+        elif e.type == "evaluation":
             evaluations.append(dict(e.data))
         elif e.type == "metrics":
             metrics.append({**e.data, "t": e.t})
@@ -100,4 +105,30 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
     report = make_report(questions, evaluations, metrics, answers)
     if report is not None:
         report["through_seq"] = last
+        report["quality"] = quality_summary(quality, end_t)
     return report
+
+
+def quality_summary(changes: list[tuple[float, dict]], end_t: float) -> dict[str, Any]:
+    """The session's time on the degradation ladder (`quality` events): `degraded` when any
+    level above full was in force, the periods, and what was not analysed because of it (no
+    one is scored on what the server did not look at)."""
+    periods: list[dict[str, Any]] = []
+    for i, (t, data) in enumerate(changes):
+        level = data.get("level")
+        if not isinstance(level, int) or level <= 0:
+            continue
+        until = changes[i + 1][0] if i + 1 < len(changes) else end_t
+        periods.append({"start": round(t, 3), "end": round(until, 3), "level": level,
+                        "name": data.get("name", ""), "reason": data.get("reason", "")})
+    worst = max((p["level"] for p in periods), default=0)
+    notes = []
+    if any(p["level"] >= 3 for p in periods):
+        notes.append("camera not analysed while the server was busy: eye contact and posture "
+                     "of that time are left out, not counted as missing")
+    elif any(p["level"] >= 1 for p in periods):
+        notes.append("camera analysed less often while the server was busy")
+    if any(p["level"] >= 2 for p in periods):
+        notes.append("no live captions for part of the session (final transcripts complete)")
+    return {"degraded": bool(periods), "worst_level": worst, "periods": periods,
+            "notes": notes}

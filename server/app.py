@@ -39,6 +39,7 @@ from server.interview.llm import Interviewer
 from server.interview.turns import FlowConfig
 from server.live.asr_scheduler import AsrScheduler
 from server.live.manager import SessionManager
+from server.live.quality import QualityController
 from server.live.speech import SpeechConfig
 from server.live.vision_scheduler import VisionScheduler
 from server.ops.load import Admission, Limits, LoadMonitor
@@ -177,6 +178,9 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             max_loop_lag_s=settings.admit_max_loop_lag_s,
             max_asr_backlog_s=settings.admit_max_asr_backlog_s,
             max_cpu_share=settings.admit_max_cpu_share))
+        quality = QualityController(admission, lambda: manager.live.values(),
+                                    lambda: scheduler.backlog_s)
+        quality.start()
         state = app.state
         state.settings = settings
         state.store = store
@@ -188,6 +192,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         state.commands = commands
         state.peers = peers
         state.admission = admission
+        state.quality = quality
         graceful_sigterm(manager, peers)
         log.info("server ready: node=%s model=%s db=%s broker=%s", settings.node_id,
                  engine.model_name, settings.database_url, type(broker).__name__)
@@ -205,6 +210,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await scheduler.close()
             await vision.close()
             warm_up.cancel()
+            await quality.stop()
             await monitor.stop()
             await interviewer.aclose()
 

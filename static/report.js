@@ -72,6 +72,11 @@ async function load() {
   }
   const body = await res.json().catch(() => ({}));
   if (!res.ok) {
+    if (body.error && body.error.code === 'recruiters_only') {
+      notice('The recruiters review this interview; they will share the outcome with you.', false);
+      $('subtitle').textContent = '';
+      return;
+    }
     notice(LOAD_ERRORS[res.status] || `Could not load the report: ${errorMessage(body, res.statusText)}`,
       res.status !== 409);
     $('subtitle').textContent = '';
@@ -82,7 +87,12 @@ async function load() {
 
 export function render(r) {
   subtitle(r);
-  if (r.partial) notice('Partial report: the interview has not finished yet (or ended abruptly).');
+  const notes = [];
+  if (r.partial) notes.push('Partial report: the interview has not finished yet (or ended abruptly).');
+  if (r.quality && r.quality.degraded) {
+    notes.push(`Reduced quality during the interview (the server was busy): ${(r.quality.notes || []).join('; ')}.`);
+  }
+  if (notes.length) notice(notes.join(' '));
   drawScores(r);
   drawFormulas(r);
   drawDelivery(r);

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     INTERVIEW_COMPLETED = "interview.completed"
     CANDIDATE_DISCONNECTED = "candidate.disconnected"
     CANDIDATE_RECONNECTED = "candidate.reconnected"
+    QUALITY = "quality"
     STAFF_QUESTION_QUEUED = "staff.question_queued"
     STAFF_FOLLOW_UP_PENDING = "staff.follow_up_pending"
     STAFF_FOLLOW_UP_APPROVED = "staff.follow_up_approved"
@@ -198,6 +199,16 @@ class CandidateReconnected(Payload):
 
     KIND = EventKind.CANDIDATE_RECONNECTED
     offline_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quality(Payload):
+    """The session's level on the degradation ladder changed (`server.live.quality`)."""
+
+    KIND = EventKind.QUALITY
+    level: int  # 0 full, 1 reduced_vision, 2 no_partials, 3 audio_only
+    name: str
+    reason: str  # loop_lag | asr_backlog | cpu, or "load back to normal"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

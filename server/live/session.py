@@ -95,6 +95,8 @@ class LiveSession:
         self.resume_grace_s = resume_grace_s
         self.error_budget = ErrorBudget(self.emit, key=interview_id)  # caps `error` events
         self.opened = time.monotonic()
+        #: the degradation ladder's level (`server.live.quality`; 0 = full)
+        self.quality_level = 0
         self._wall_base = 0.0  # the clock before audio starts: wall time, from here
         self.speech = SpeechPipeline(interview_id, stream, scheduler, speech_config,
                                      extra_metrics=self.vision_metrics, on_error=self.error)

@@ -70,6 +70,8 @@ class SpeechPipeline:
         self.samples_in = 0  # samples at the current rate since then
         self._pos16 = 0
         self._last_partial_pos = 0
+        #: partial transcripts on (the degradation ladder turns them off: finals only)
+        self.partials = True
         self._last_metrics_t = 0.0
         self._partial_text: dict[int, str] = {}
         self._finalised_upto = 0  # utterance ids up to this have their final (ids increase)
@@ -170,7 +172,8 @@ class SpeechPipeline:
         for event in self.vad.push(samples):
             self._on_vad(event)
         if self.vad.in_speech and (
-            self._pos16 - self._last_partial_pos >= self.cfg.partial_interval_s * SAMPLE_RATE
+            self.partials
+            and self._pos16 - self._last_partial_pos >= self.cfg.partial_interval_s * SAMPLE_RATE
         ):
             self._last_partial_pos = self._pos16
             self.scheduler.request_partial(self.key, self._partial_source, self._on_partial)

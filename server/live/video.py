@@ -113,6 +113,8 @@ class VideoPipeline:
         #: `DecodeOnce`) and must be called off the event loop
         self.frame_listeners: list[Callable[[Callable[[], np.ndarray], float], None]] = []
         self._face_sampler = RateSampler(self.cfg.face_fps)
+        #: the degradation ladder's top level: frames are not analysed (`server.live.quality`)
+        self.paused = False
         self._last_pose = -1e9
         self._updated_at: float | None = None
         self._delivered_at: float | None = None
@@ -121,6 +123,12 @@ class VideoPipeline:
     @property
     def active(self) -> bool:
         return self.face is not None
+
+    def set_face_fps(self, fps: float | None) -> None:
+        """Analyse at most `fps` frames a second (None: the configured rate)."""
+        rate = fps or self.cfg.face_fps
+        if abs(1.0 / self._face_sampler.interval - rate) > 1e-9:
+            self._face_sampler = RateSampler(rate)
 
     def submit_jpeg(self, data: bytes) -> None:
         """A JPEG camera frame from the WebSocket; header checked here, decoded in the pool."""
@@ -142,7 +150,7 @@ class VideoPipeline:
         if now - self._frame_in_at > CAMERA_PAUSE_S:
             self._delivered_at = None  # the camera paused: the next gap starts afresh
         self._frame_in_at = now
-        if not self._face_sampler.take(now):
+        if self.paused or not self._face_sampler.take(now):
             c.frames_sampled_out += 1
             return
         want_pose = now - self._last_pose >= self.cfg.pose_interval_s
@@ -186,7 +194,10 @@ class VideoPipeline:
         self._updated_at = result.t
 
     def metrics(self) -> dict:
-        """Vision fields of the live `metrics` event (empty before the first analysed frame)."""
+        """Vision fields of the live `metrics` event (empty before the first analysed frame;
+        only `analysis_paused` while the ladder pauses the analysis: nothing was observed)."""
+        if self.paused:
+            return {"analysis_paused": True}
         if self.face is None:
             return {}
         face = self.face

@@ -5,6 +5,7 @@
  * quietly (no reading aloud, no toasts, no old `state`).
  */
 
+import { onQuality } from './quality.js';
 import { createDispatcher } from '../shared/dispatch.js';
 import { EVENT } from '../shared/event-kinds.js';
 import { createMetricGauges, showMetrics } from '../shared/gauges.js';
@@ -16,7 +17,7 @@ import { onFinal, onPartial } from './transcript.js';
 
 /** The kinds a replay draws; the others (old states, errors, evaluations) are left out. */
 const REPLAYED = new Set([EVENT.TRANSCRIPT_PARTIAL, EVENT.TRANSCRIPT_FINAL, EVENT.METRICS,
-  EVENT.QUESTION, EVENT.ANSWER_COMPLETED, EVENT.CANDIDATE_DISCONNECTED]);
+  EVENT.QUESTION, EVENT.ANSWER_COMPLETED, EVENT.CANDIDATE_DISCONNECTED, EVENT.QUALITY]);
 
 /** The room's handleEvent(event, context); it draws the gauges, so call it once the page is
  * there. */
@@ -35,6 +36,7 @@ export function createEventHandler() {
     [EVENT.EVALUATION]: onEvaluation,
     [EVENT.INTERVIEW_COMPLETED]: onInterviewCompleted,
     [EVENT.ERROR]: onError,
+    [EVENT.QUALITY]: onQuality,
     // how long the server waits for this candidate after a drop (connection.js)
     [EVENT.CANDIDATE_DISCONNECTED]: (e) => { if (e.grace_s > 0) room.graceMs = e.grace_s * 1000; },
   });

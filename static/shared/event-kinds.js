@@ -16,6 +16,7 @@ export const EVENT = Object.freeze({
   INTERVIEW_COMPLETED: 'interview.completed',
   CANDIDATE_DISCONNECTED: 'candidate.disconnected',
   CANDIDATE_RECONNECTED: 'candidate.reconnected',
+  QUALITY: 'quality',
   STAFF_QUESTION_QUEUED: 'staff.question_queued',
   STAFF_FOLLOW_UP_PENDING: 'staff.follow_up_pending',
   STAFF_FOLLOW_UP_APPROVED: 'staff.follow_up_approved',

@@ -12,9 +12,7 @@ import { isReply } from '../shared/socket.js';
 import { appendLines, nearBottom, renderPartial, stickToBottom } from '../shared/transcript.js';
 import { addPoints, scheduleCharts } from './charts.js';
 import { onError, onFollowUpPending, onFollowUpResolved } from './controls.js';
-import {
-  onCandidateAway, onCandidateBack, onCompleted, onState, renderClock, setSession,
-} from './session.js';
+import { onCandidateAway, onCandidateBack, onCompleted, onQuality, onState, renderClock, setSession } from './session.js';
 import { spectator } from './state.js';
 import {
   onAnswerCompleted, onEvaluation, onFinal, onPartial, onQuestion, shownPartial, showQuestion,
@@ -45,6 +43,7 @@ const dispatch = createDispatcher({
   [EVENT.INTERVIEW_COMPLETED]: onCompleted,
   [EVENT.CANDIDATE_DISCONNECTED]: onCandidateAway,
   [EVENT.CANDIDATE_RECONNECTED]: onCandidateBack,
+  [EVENT.QUALITY]: onQuality,
   [EVENT.ERROR]: onError,
   [EVENT.STAFF_FOLLOW_UP_PENDING]: onFollowUpPending,
   [EVENT.STAFF_FOLLOW_UP_APPROVED]: onFollowUpResolved,

@@ -81,3 +81,24 @@ export function renderClock() {
   const el = $('elapsed');
   if (el.textContent !== text) el.textContent = text;
 }
+
+const QUALITY_TEXT = {
+  1: 'Reduced quality (server busy): camera analysed at 2 fps',
+  2: 'Reduced quality (server busy): no live captions, finals only',
+  3: 'Audio only (server busy): camera not analysed; vision metrics of this time are left out of the report',
+};
+
+/** A `quality` event: the session's level on the degradation ladder. */
+export function onQuality(event) {
+  let el = $('quality-state');
+  if (!el) {
+    el = document.createElement('p');
+    el.id = 'quality-state';
+    el.className = 'quality-state';
+    el.setAttribute('role', 'status');
+    $('session-state').after(el);
+  }
+  const text = QUALITY_TEXT[Number(event.level)];
+  el.hidden = !text;
+  el.textContent = text ? `${text} (${event.reason}).` : '';
+}
