@@ -41,16 +41,26 @@ def jpeg(rgb: np.ndarray, quality: int = 85) -> bytes:
 
 def write_y4m(path: Path, rgb: np.ndarray | None = None, seconds: float = 3.0,
               fps: int = 15) -> Path:
-    """A y4m video (Chromium's fake camera file) showing `rgb` (default: the face canvas)."""
+    """A y4m video (Chromium's fake camera file) showing `rgb` (default: the face canvas)
+    the way a live camera does: it sways a little and its exposure breathes, so the frozen-
+    camera detector (`analyzers.camera_freeze`) sees a person, not a still picture."""
     rgb = face_canvas() if rgb is None else rgb
     height, width = rgb.shape[:2]
-    planes = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).tobytes()
     with open(path, "wb") as f:
         f.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(max(1, round(seconds * fps))):
+        for i in range(max(1, round(seconds * fps))):
             f.write(b"FRAME\n")
-            f.write(planes)
+            f.write(cv2.cvtColor(sway(rgb, i / fps), cv2.COLOR_RGB2YUV_I420).tobytes())
     return path
+
+
+def sway(rgb: np.ndarray, t: float) -> np.ndarray:
+    """`rgb` at time `t` of a live camera: shifted up to 12 px sideways and 6 px up or down,
+    brightness +-8 levels (periods of 1.3 s and 0.9 s)."""
+    dx = round(12 * np.sin(2 * np.pi * t / 1.3))
+    dy = round(6 * np.sin(2 * np.pi * t / 0.9))
+    moved = np.roll(np.roll(rgb, dx, axis=1), dy, axis=0).astype(np.int16)
+    return np.clip(moved + round(8 * np.sin(2 * np.pi * t / 0.9)), 0, 255).astype(np.uint8)
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:

@@ -359,7 +359,7 @@ def test_room_shows_questions_and_sends_next(flow_server, tmp_path):
                 "() => document.querySelector('#question-label').textContent === "
                 "'Question 2 of 2'", timeout=30_000)
             assert page.text_content("#question-text") == questions[1]["text"]
-            assert "Answer 1" in page.text_content("#coaching")  # practice: coaching
+            assert "/100" in page.text_content("#coaching")  # practice: coaching on the last answer
             page.click("#stop-button")
             page.wait_for_selector("#report-link", timeout=30_000)
             href = page.get_attribute("#report-link", "href")

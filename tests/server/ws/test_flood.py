@@ -69,5 +69,7 @@ async def test_a_flooder_does_not_slow_down_a_clean_session(server, new_intervie
           f"{max(solo.final_latencies):.3f} s; beside a 20x flooder p50 {flooded_p50:.3f} s max "
           f"{max(flooded.final_latencies):.3f} s; the flooder sent {f['sent_s']:.0f} s of audio "
           f"in about {wall_s:.0f} s, {f['too_fast']} too_fast, {f['finals']} finals")
-    assert flooded_p50 <= 1.5 * solo_p50, (solo.final_latencies, flooded.final_latencies)
+    # (the clip has two utterances, so a median is noisy: 0.1 s of slack for the machine's
+    # jitter; before the fix the flooder pushed finals to 24 s)
+    assert flooded_p50 <= 1.5 * solo_p50 + 0.1, (solo.final_latencies, flooded.final_latencies)
     assert max(flooded.final_latencies) <= 1.5 * max(solo.final_latencies) + 0.2
