@@ -340,3 +340,29 @@ async def test_the_webrtc_offer_through_nginx_reaches_the_owner_and_is_not_forwa
     # the server's own forwarding (server/http/webrtc.py logs "forwarded ...") never ran
     assert "forwarded /api" not in cluster.node_logs()
     print(f"2 WebRTC sessions through nginx in {time.monotonic() - started:.1f} s")
+
+
+def test_compose_fills_the_template_and_wires_both_nodes_to_the_shared_services():
+    """compose.yaml is not run here (no Docker engine): its wiring is checked instead."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    proxy = services["nginx"]
+    assert "./deploy/nginx.conf.template:/etc/nginx/templates/nginx.conf.template:ro" in (
+        proxy["volumes"])
+    env = {k: str(v) for k, v in proxy["environment"].items()}
+    assert env["NGINX_ENVSUBST_OUTPUT_DIR"] == "/etc/nginx"
+    names = set(PLACEHOLDER.findall(TEMPLATE.read_text()))
+    assert all(re.search(env["NGINX_ENVSUBST_FILTER"], name) for name in names)
+    conf = render(TEMPLATE.read_text(), env)  # every placeholder has a value
+    nodes = {name: s for name, s in services.items() if name.startswith("node")}
+    assert len(nodes) == 2
+    for name, node in nodes.items():
+        assert node["build"] == "."
+        e = node["environment"]
+        assert e["NODE_ID"] == name and e["NODE_URL"] == f"http://{name}:8000"
+        assert e["REDIS_URL"].startswith("redis://redis:")
+        assert e["DATABASE_URL"].startswith("postgresql+psycopg://") and "@postgres:" in (
+            e["DATABASE_URL"])
+        assert "JWT_SECRET" in e
+        assert conf.count(f"server {name}:8000 ") == 2  # in both upstreams
