@@ -337,6 +337,10 @@ async def test_the_webrtc_offer_through_nginx_reaches_the_owner_and_is_not_forwa
         offers = [h for h in cluster.nginx.hits() if h.path == f"/api/interviews/{iid}/webrtc"]
         assert [h.status for h in offers] == [200]
         assert cluster.nginx.nodes_of(iid) == {node}
+        # and the node's own access log agrees: the owner got the offer, the other node did not
+        for name, other in cluster.nodes.items():
+            got = f"POST /api/interviews/{iid}/webrtc" in other.log_path.read_text()
+            assert got == (name == node), (name, node)
     # the server's own forwarding (server/http/webrtc.py logs "forwarded ...") never ran
     assert "forwarded /api" not in cluster.node_logs()
     print(f"2 WebRTC sessions through nginx in {time.monotonic() - started:.1f} s")
