@@ -1,4 +1,5 @@
-# The server on its embedded defaults (SQLite in /data, in-process broker, bundled tiny.en).
+# The server on its embedded defaults (SQLite in /data, in-process broker, bundled tiny.en);
+# with DATABASE_URL=postgresql+psycopg://... and REDIS_URL one node of several (compose.yaml).
 FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/*
@@ -9,7 +10,7 @@ COPY server server
 COPY media media
 COPY analyzers analyzers
 COPY static static
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir . "psycopg[binary]>=3.1"
 ENV DATABASE_URL=sqlite:////data/interviews.db STATIC_DIR=/app/static \
     ALEMBIC_DIR=/app/alembic RECORDINGS_DIR=/data/recordings JWT_SECRET_FILE=/data/jwt_secret
 VOLUME /data
