@@ -87,6 +87,8 @@ class SessionManager:
             return session
 
     async def _build(self, interview_id: str, interview: Interview | None) -> LiveSession:
+        if self.event_writer is not None:
+            await self.event_writer.flush()  # events of an earlier session still in flight
         events = await self.history(interview_id, 0)
         stream = EventStream(interview_id, self.broker,
                              start_seq=events[-1].seq if events else 0)
@@ -152,10 +154,10 @@ class SessionManager:
         if session.flow is not None:
             await session.flow.close()  # evaluates the open answer, stores the report
             completed = completed or session.flow.completed
+        if self.event_writer is not None:  # stored before it stops being live: a session
+            await self.event_writer.flush()  # rebuilt from storage then continues its seqs
         self._forget(session)
         await self.ownership.release(session.id)
-        if self.event_writer is not None:
-            await self.event_writer.flush()  # a session that is no longer live is all stored
         await asyncio.to_thread(
             self.store.update_interview, session.id,
             status="completed" if completed else (status or "abandoned"),

@@ -84,6 +84,22 @@ class Store:
                     )
             db.commit()
 
+    def add_new_events(self, events: list[Event]) -> int:
+        """`add_events` of the events whose (interview, seq) is not stored yet; returns how
+        many were left out."""
+        with Session(self.engine) as db:
+            stored: set[tuple[str, int]] = set()
+            for interview_id in {e.session_id for e in events}:
+                seqs = [e.seq for e in events if e.session_id == interview_id]
+                stored.update((interview_id, seq) for seq in db.exec(
+                    select(EventRecord.seq).where(EventRecord.interview_id == interview_id,
+                                                  EventRecord.seq.in_(seqs))).all())
+        fresh = [e for e in events if (e.session_id, e.seq) not in stored]
+        fresh = list({(e.session_id, e.seq): e for e in fresh}.values())
+        if fresh:
+            self.add_events(fresh)
+        return len(events) - len(fresh)
+
     def events(self, interview_id: str, after: int = 0, limit: int = 1000) -> list[Event]:
         with Session(self.engine) as db:
             rows = db.exec(

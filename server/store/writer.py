@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.exc import IntegrityError
+
 from server.events.model import Event
 from server.store.store import Store
 
@@ -43,6 +45,10 @@ class EventWriter:
             batch, self._buffer = self._buffer[: self.max_batch], self._buffer[self.max_batch :]
             try:
                 await asyncio.to_thread(self.store.add_events, batch)
+            except IntegrityError:  # a seq stored already: store the others, never block on it
+                skipped = await asyncio.to_thread(self.store.add_new_events, batch)
+                log.error("%d of %d events had a seq stored already; stored the others",
+                          skipped, len(batch))
             except Exception:  # noqa: BLE001 - keep the events and retry on the next tick
                 log.exception("storing %d events failed; will retry", len(batch))
                 self._buffer[:0] = batch
