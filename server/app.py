@@ -153,8 +153,9 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             api_key=settings.groq_api_key, model=settings.groq_model,
             base_url=settings.groq_base_url or None,
         )
-        # the offline evaluator's model loads in its own pool while the server starts
-        warm_up = asyncio.create_task(interviewer.offline.warm_up())
+        # the offline evaluator's model loads before the server takes requests: loading holds
+        # the GIL for up to ~0.7 s, which would stall the first sessions' event loop
+        await interviewer.offline.warm_up()
         flow_config = FlowConfig(
             answer_pause_s=settings.answer_pause_s, answer_max_s=settings.answer_max_s,
             follow_up_approval_timeout_s=settings.follow_up_approval_timeout_s,
@@ -209,7 +210,6 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             await broker.close()
             await scheduler.close()
             await vision.close()
-            warm_up.cancel()
             await quality.stop()
             await monitor.stop()
             await interviewer.aclose()
