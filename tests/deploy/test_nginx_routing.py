@@ -134,6 +134,14 @@ class Nginx:
             out.append(Hit(m["method"], m["path"], int(m["status"]), m["id"], m["upstream"]))
         return out
 
+    def wait_nodes_of(self, interview_id: str, timeout: float = 3.0) -> set[str]:
+        """`nodes_of` once nginx has logged a request of the interview (it writes the log
+        line after the response, so a read right after a request may come too early)."""
+        deadline = time.monotonic() + timeout
+        while not (found := self.nodes_of(interview_id)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return found
+
     def nodes_of(self, interview_id: str) -> set[str]:
         """The nodes that served the requests of one interview (a retried request would show
         two upstreams; a name not among the nodes fails the lookup)."""
@@ -194,7 +202,7 @@ def interviews_per_node(cluster: Cluster, each: int) -> dict[str, list[dict]]:
             return {name: v[:each] for name, v in found.items()}
         interview = create(cluster)
         assert httpx.get(f"{cluster.url}/room/{interview['id']}", timeout=10).status_code == 200
-        (node,) = cluster.nginx.nodes_of(interview["id"])
+        (node,) = cluster.nginx.wait_nodes_of(interview["id"])
         found[node].append(interview)
     raise AssertionError(f"40 interviews did not reach both nodes: {found}")
 
