@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         )
         scheduler = AsrScheduler(engine, settings.asr_workers, settings.asr_max_backlog_s)
         scheduler.start()
-        vision = VisionScheduler(settings.vision_workers)
+        vision = VisionScheduler(settings.vision_workers, processes=settings.vision_processes)
         vision.start()
         broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
         await broker.start()

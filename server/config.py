@@ -35,6 +35,10 @@ class Settings:
         default_factory=lambda: int(_env("SPECTATOR_VIDEO_MAX", "4"))
     )
     vision_workers: int = field(default_factory=lambda: int(_env("VISION_WORKERS", "1")))
+    # camera frames are analysed in worker processes (0: on threads of the server's process)
+    vision_processes: bool = field(
+        default_factory=lambda: _env("VISION_PROCESSES", "1") not in ("0", "false", "no")
+    )
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", ""))
     groq_api_key: str = field(default_factory=lambda: _env("GROQ_API_KEY", ""))
     groq_model: str = field(default_factory=lambda: _env("GROQ_MODEL", "llama-3.3-70b-versatile"))

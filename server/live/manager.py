@@ -97,6 +97,7 @@ class SessionManager:
         async def history(after: int) -> list[Event]:
             return await self.history(interview_id, after)
 
+        self.vision.prepare()  # its worker processes start while the candidate's camera does
         session = LiveSession(
             interview_id, stream, self.scheduler, self.vision,
             speech_config=self.speech_config, video_config=self.video_config,
