@@ -297,15 +297,16 @@ def analyse(res: SessionResult, prog: Program, sent_at: list[float], events: lis
 
 # -- server measurements -----------------------------------------------------------------------
 def proc_cpu_s(pid: int) -> float:
-    """utime+stime (+ waited-for children) of `pid` and its live children, in seconds."""
+    """utime+stime (+ waited-for children) of `pid` and its live children (the vision worker
+    processes; started by any of its threads), in seconds."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     pids = [pid]
-    try:
-        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(k) for k in kids]
-    except OSError:
-        pass
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            pids += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            pass
     for p in pids:
         try:
             f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()

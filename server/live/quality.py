@@ -14,12 +14,12 @@ level's threshold for `calm_s`, so a session does not flap.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
 
 from server.events.kinds import Quality
+from server.ops.background import Background
 from server.ops.load import Admission, Load
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def apply_level(session, level: int, reason: str) -> None:
                          reason=reason if level else "load back to normal"))
 
 
-class QualityController:
+class QualityController(Background):
     """Every `interval_s`, the node's level from its load, applied to its live sessions."""
 
     def __init__(self, admission: Admission, sessions: Callable[[], Iterable],
@@ -99,18 +99,6 @@ class QualityController:
         self.backlog = backlog
         self.interval_s = interval_s
         self.ladder = ladder or Ladder()
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     def step(self) -> int:
         live = list(self.sessions())

@@ -12,11 +12,13 @@ to cost does not fit. Deciding reads the last samples only, so a refusal takes n
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import time
 from collections import Counter, deque
 from dataclasses import dataclass
+from pathlib import Path
+
+from server.ops.background import Background
 
 
 @dataclass(frozen=True)
@@ -49,26 +51,37 @@ class Limits:
     retry_after_s: int = 10
 
 
-class LoadMonitor:
-    """Event-loop lag and process CPU over the last `window` samples."""
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_tree_cpu_s() -> float:
+    """CPU seconds of this process and its live child processes (the vision workers: their
+    MediaPipe time is this node's as much as its own threads' is). Children are read from
+    Linux's /proc; elsewhere only this process counts."""
+    total = time.process_time()
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for pid in kids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # it just ended
+            total += (int(stat[11]) + int(stat[12])) / _TICK
+    return total
+
+
+class LoadMonitor(Background):
+    """Event-loop lag and the CPU of the process and its workers over the last `window`
+    samples."""
 
     def __init__(self, interval_s: float = 0.1, window: int = 50) -> None:
         self.interval_s = interval_s
         self.lags: deque[float] = deque(maxlen=window)
         self.cpu_samples: deque[tuple[float, float]] = deque(maxlen=window)
         self.cores = os.cpu_count() or 1
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -76,7 +89,7 @@ class LoadMonitor:
             expected = loop.time() + self.interval_s
             await asyncio.sleep(self.interval_s)
             self.lags.append(max(0.0, loop.time() - expected))
-            self.cpu_samples.append((time.monotonic(), time.process_time()))
+            self.cpu_samples.append((time.monotonic(), process_tree_cpu_s()))
 
     @property
     def loop_lag_s(self) -> float:

@@ -103,3 +103,22 @@ async def test_a_lagging_node_refuses_at_once_and_says_so(guarded):
     monitor.lags.clear()  # recovered: admitted again
     took, first = await connect(guarded)
     assert first["type"] == "hello"
+
+
+def test_the_cpu_reading_counts_the_worker_processes():
+    """The vision workers are child processes: a node busy in them is busy."""
+    import subprocess
+    import sys
+    import time
+
+    from server.ops.load import process_tree_cpu_s
+
+    before = process_tree_cpu_s()
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import time\nt = time.time()\nwhile time.time() - t < 1.5: pass"])
+    try:
+        time.sleep(1.2)  # this process sleeps; its child spins
+        spent = process_tree_cpu_s() - before
+    finally:
+        child.wait()
+    assert spent >= 0.6, spent
