@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import difflib
 import fractions
 import json
@@ -139,27 +140,50 @@ def face_cycle() -> list[np.ndarray]:
     return frames
 
 
+def encode_cycle(frames: list[np.ndarray]) -> list[bytes]:
+    """The face cycle VP8-encoded once (libvpx, a keyframe first, ~900 kbit/s as a browser's
+    640x480 camera): the client peers send these packets instead of encoding 15 frames a
+    second each, so the clients' CPU (8 live VP8 encoders took more than the client process
+    got) does not decide how much media reaches the server."""
+    codec = av.CodecContext.create("libvpx", "w")
+    codec.width, codec.height, codec.pix_fmt = 640, 480, "yuv420p"
+    codec.time_base = fractions.Fraction(1, FPS)
+    codec.framerate = FPS
+    codec.bit_rate = 900_000
+    codec.gop_size = len(frames)
+    codec.options = {"deadline": "good", "cpu-used": "4", "lag-in-frames": "0"}
+    packets = []
+    for i, rgb in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+        frame.pts = i
+        packets += codec.encode(frame)
+    packets += codec.encode(None)
+    assert len(packets) == len(frames) and packets[0].is_keyframe
+    return [bytes(p) for p in packets]
+
+
 class FaceTrack(MediaStreamTrack):
+    """The pre-encoded cycle at FPS, from its keyframe, looped (aiortc packs packets as is)."""
+
     kind = "video"
 
-    def __init__(self, frames: list[np.ndarray], phase: int) -> None:
+    def __init__(self, packets: list[bytes]) -> None:
         super().__init__()
-        self.frames, self.phase = frames, phase
+        self.packets = packets
         self._start: float | None = None
         self._n = 0
 
-    async def recv(self) -> av.VideoFrame:
+    async def recv(self) -> av.Packet:
         if self._start is None:
             self._start = time.monotonic()
         delay = self._start + self._n / FPS - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        rgb = self.frames[(self._n + self.phase) % len(self.frames)]
-        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-        frame.pts = self._n * (90000 // FPS)
-        frame.time_base = fractions.Fraction(1, 90000)
+        packet = av.Packet(self.packets[self._n % len(self.packets)])
+        packet.pts = self._n * (90000 // FPS)
+        packet.time_base = fractions.Fraction(1, 90000)
         self._n += 1
-        return frame
+        return packet
 
 
 # -- one session -------------------------------------------------------------------------------
@@ -191,7 +215,7 @@ class SessionResult:
     quality: list[int] = field(default_factory=list)
 
 
-async def one_session(server: str, index: int, seconds: float, frames, start_delay: float,
+async def one_session(server: str, index: int, seconds: float, packets, start_delay: float,
                       http: httpx.AsyncClient) -> SessionResult:
     res = SessionResult(index)
     prog = program(index, seconds)
@@ -229,7 +253,7 @@ async def one_session(server: str, index: int, seconds: float, frames, start_del
     audio = SpeechTrack(prog.samples)
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     pc.addTransceiver(audio, direction="sendonly")
-    pc.addTransceiver(FaceTrack(frames, phase=index * 7), direction="sendonly")
+    pc.addTransceiver(FaceTrack(packets), direction="sendonly")
     try:
         await pc.setLocalDescription(await pc.createOffer())
         r = await http.post(f"/api/interviews/{iv['id']}/webrtc",
@@ -303,10 +327,8 @@ def proc_cpu_s(pid: int) -> float:
     total = 0.0
     pids = [pid]
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             pids += [int(k) for k in (task / "children").read_text().split()]
-        except OSError:
-            pass
     for p in pids:
         try:
             f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
@@ -321,6 +343,10 @@ def find_server_pid(port: int) -> int | None:
     m = re.search(r"pid=(\d+)", out.stdout)
     return int(m.group(1)) if m else None
 
+
+#: py-spy of this interpreter's environment (the test extras), else the one on PATH
+PY_SPY = str(Path(sys.executable).with_name("py-spy")) \
+    if Path(sys.executable).with_name("py-spy").exists() else "py-spy"
 
 #: (label, pattern on one py-spy frame "func (file:line)"); a sample goes to the first label
 #: whose pattern matches any frame of its stack, in this order (owners before their tools:
@@ -393,7 +419,7 @@ def f(x, spec=".2f") -> str:
 
 
 async def run(args) -> None:
-    frames = face_cycle()
+    packets = encode_cycle(face_cycle())
     pid = args.server_pid or find_server_pid(int(args.server.rsplit(":", 1)[1].split("/")[0]))
     spy = None
     raw = Path(tempfile.mkdtemp(prefix="rtcbench-")) / "profile.txt"
@@ -402,17 +428,19 @@ async def run(args) -> None:
                                  limits=httpx.Limits(max_connections=200)) as http:
         health0 = (await http.get("/api/health")).json()
         cpu0, wall0 = (proc_cpu_s(pid) if pid else 0.0), time.monotonic()
+        own0 = time.process_time()
         if args.profile and pid:
             dur = int(args.seconds + 0.6 * n + 10)
-            spy = subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--duration", str(dur),
+            spy = subprocess.Popen([PY_SPY, "record", "--pid", str(pid), "--duration", str(dur),
                                     "--rate", "50", "--format", "raw", "--subprocesses",
                                     "--nonblocking", "--output", str(raw)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         stagger = args.ramp_every if args.ramp else 0.6
         results = await asyncio.gather(*(
-            one_session(args.server, i, args.seconds, frames, i * stagger, http)
+            one_session(args.server, i, args.seconds, packets, i * stagger, http)
             for i in range(n)), return_exceptions=True)
         cpu1, wall1 = (proc_cpu_s(pid) if pid else 0.0), time.monotonic()
+        own1 = time.process_time()
         health1 = (await http.get("/api/health")).json()
     if spy:
         _, err = spy.communicate(timeout=120)
@@ -425,6 +453,7 @@ async def run(args) -> None:
     adm = [r for r in ok if r.admitted]
     lat = [x for r in adm for x in r.latencies]
     cpu = 100 * (cpu1 - cpu0) / (wall1 - wall0) if pid else None
+    clients_cpu = 100 * (own1 - own0) / (wall1 - wall0)
 
     def worst(attr):
         vals = [getattr(r, attr) for r in adm if getattr(r, attr) is not None]
@@ -445,6 +474,7 @@ async def run(args) -> None:
             print(f"session {r.index} refused after {f(r.refusal_ms, '.1f')} ms: {r.refusal}")
         elif r.errors or r.quality:
             print(f"session {r.index}: errors {r.errors[:3]} quality levels {r.quality}")
+    print(f"clients' CPU (this process): {clients_cpu:.0f}% of one core")
     print("load before:", json.dumps(health0.get("load", {}))[:300])
     print("load after:", json.dumps(health1.get("load", {}))[:400])
     if spy and raw.exists():
@@ -467,9 +497,11 @@ def print_profile(lines: list[str], where: str) -> None:
 
 
 def main() -> None:
+    global FPS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--fps", type=int, default=FPS, help="camera frame rate (the room's)")
     ap.add_argument("--server", default="http://127.0.0.1:8811")
     ap.add_argument("--server-pid", type=int)
     ap.add_argument("--profile", action="store_true", help="py-spy the server during the run")
@@ -478,6 +510,7 @@ def main() -> None:
     ap.add_argument("--ramp-every", type=float, default=2.0)
     ap.add_argument("--classify", metavar="RAW", help="only post-process a py-spy raw file")
     args = ap.parse_args()
+    FPS = args.fps
     if args.classify:
         print_profile(Path(args.classify).read_text().splitlines(), args.classify)
         return

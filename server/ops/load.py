@@ -12,6 +12,7 @@ to cost does not fit. Deciding reads the last samples only, so a refusal takes n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections import Counter, deque
@@ -54,23 +55,36 @@ class Limits:
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def process_tree_cpu_s() -> float:
+class ProcessTreeCpu:
     """CPU seconds of this process and its live child processes (the vision workers: their
-    MediaPipe time is this node's as much as its own threads' is). Children are read from
-    Linux's /proc; elsewhere only this process counts."""
-    total = time.process_time()
-    for task in Path("/proc/self/task").glob("*"):
-        try:
-            kids = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for pid in kids:
+    MediaPipe time is this node's as much as its own threads' is), read from Linux's /proc;
+    elsewhere only this process counts. The children are looked up every `refresh_s` (reading
+    every thread's list costs more than the reading itself)."""
+
+    def __init__(self, refresh_s: float = 5.0) -> None:
+        self.refresh_s = refresh_s
+        self._children: list[str] = []
+        self._listed_at = -1e9
+
+    def _list_children(self) -> list[str]:
+        kids: list[str] = []
+        for task in Path("/proc/self/task").glob("*"):
+            with contextlib.suppress(OSError):
+                kids += (task / "children").read_text().split()
+        return kids
+
+    def __call__(self) -> float:
+        now = time.monotonic()
+        if now - self._listed_at >= self.refresh_s:
+            self._children, self._listed_at = self._list_children(), now
+        total = time.process_time()
+        for pid in self._children:
             try:
                 stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue  # it just ended
             total += (int(stat[11]) + int(stat[12])) / _TICK
-    return total
+        return total
 
 
 class LoadMonitor(Background):
@@ -81,6 +95,7 @@ class LoadMonitor(Background):
         self.interval_s = interval_s
         self.lags: deque[float] = deque(maxlen=window)
         self.cpu_samples: deque[tuple[float, float]] = deque(maxlen=window)
+        self.process_cpu_s = ProcessTreeCpu()
         self.cores = os.cpu_count() or 1
 
     async def _run(self) -> None:
@@ -89,7 +104,7 @@ class LoadMonitor(Background):
             expected = loop.time() + self.interval_s
             await asyncio.sleep(self.interval_s)
             self.lags.append(max(0.0, loop.time() - expected))
-            self.cpu_samples.append((time.monotonic(), process_tree_cpu_s()))
+            self.cpu_samples.append((time.monotonic(), self.process_cpu_s()))
 
     @property
     def loop_lag_s(self) -> float:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import numpy as np
 import websockets
 
@@ -32,6 +33,21 @@ def planned_questions() -> list[dict]:
 
 
 VAGUE = ["I am not sure.", "Maybe I would just try something."]
+
+
+def stored_evaluations(server, interview: dict, n: int, timeout: float = 15.0) -> list[dict]:
+    """The interview's stored `evaluation` events as its staff read them (storage is
+    asynchronous; the candidate of a practice interview gets coaching copies only), once there
+    are `n` (or after `timeout`), in turn order."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = httpx.get(f"{server.url}/api/interviews/{interview['id']}/events",
+                      params={"token": interview["spectator_token"]}, timeout=10)
+        assert r.status_code == 200, r.text
+        found = [e for e in r.json()["events"] if e["type"] == "evaluation"]
+        if len(found) >= n or time.monotonic() > deadline:
+            return sorted(found, key=lambda e: e["turn"])
+        time.sleep(0.2)
 
 
 def speech(sentences: list[str], tmp: Path, name: str) -> np.ndarray:

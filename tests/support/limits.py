@@ -3,7 +3,10 @@ overrides of tests/conftest.py runs) and clients from distinct addresses."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,3 +35,21 @@ def new_address() -> str:
 
 def from_address(address: str) -> dict[str, str]:
     return {"X-Forwarded-For": address}
+
+
+@contextlib.contextmanager
+def admitting_server(db: Path, transcriber) -> Iterator:
+    """A server of its own with the default load limits on loop lag and ASR backlog (the
+    suite's servers have them out of the way) and no CPU limit (the suite's CPU is not the
+    node's); `srv.app` is its app, for reading its admission and quality state."""
+    from server.app import create_app
+    from server.config import Settings
+    from tests.conftest import ServerThread
+
+    settings = Settings(database_url=f"sqlite:///{db}", recordings_dir="",
+                        admit_max_loop_lag_s=0.15, admit_max_asr_backlog_s=6.0,
+                        admit_max_cpu_share=1000.0)
+    app = create_app(settings, transcriber=transcriber)
+    with ServerThread(app) as srv:
+        srv.app = app
+        yield srv

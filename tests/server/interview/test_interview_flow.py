@@ -23,7 +23,14 @@ from server.interview.judge import Judgment, OfflineJudge
 from server.store.answers import answer_records
 from tests.conftest import ServerThread, espeak
 from tests.support.fakes import ScriptedSession
-from tests.support.interview import VAGUE, Candidate, is_, planned_questions, speech
+from tests.support.interview import (
+    VAGUE,
+    Candidate,
+    is_,
+    planned_questions,
+    speech,
+    stored_evaluations,
+)
 
 PAUSE_S = 2.0
 RATE = 16000
@@ -86,20 +93,6 @@ def wait_records(srv, interview_id: str, n: int, timeout: float = 10.0):
         time.sleep(0.1)
 
 
-def staff_evaluations(srv, interview: dict, n: int, timeout: float = 15.0) -> list[dict]:
-    """The stored `evaluation` events as the staff read them (the candidate of a practice
-    interview gets coaching copies only), once there are `n`, in turn order."""
-    deadline = time.monotonic() + timeout
-    while True:
-        r = httpx.get(f"{srv.url}/api/interviews/{interview['id']}/events",
-                      params={"token": interview["spectator_token"]}, timeout=10)
-        assert r.status_code == 200, r.text
-        found = [e for e in r.json()["events"] if e["type"] == "evaluation"]
-        if len(found) >= n or time.monotonic() > deadline:
-            return sorted(found, key=lambda e: e["turn"])
-        time.sleep(0.2)
-
-
 async def test_full_interview_by_voice(flow_server, tmp_path):
     srv = flow_server
     interview = create_interview(srv)
@@ -158,7 +151,7 @@ async def test_full_interview_by_voice(flow_server, tmp_path):
     assert not leaks_point(follow["text"], Question.from_dict(questions[1]))
 
     # every answer evaluated by meaning, offline, with its evidence
-    evaluations = staff_evaluations(srv, interview, 3)
+    evaluations = stored_evaluations(srv, interview, 3)
     assert [e["turn"] for e in evaluations] == [0, 1, 2]
     assert is_strong(Evaluation.from_dict(evaluations[0])), evaluations[0]
     assert not is_strong(Evaluation.from_dict(evaluations[1])), evaluations[1]

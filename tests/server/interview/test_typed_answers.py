@@ -5,11 +5,8 @@ the candidate of a recruiter-run interview receives no evaluation."""
 from __future__ import annotations
 
 import json
-import time
 
-import httpx
-
-from tests.support.interview import Candidate, is_
+from tests.support.interview import Candidate, is_, stored_evaluations
 
 QUESTIONS = [
     {"text": "How would you make a payment API safe to retry?",
@@ -23,20 +20,6 @@ QUESTIONS = [
 ANSWER = ("The client   sends an idempotency key with every payment request.\n The server "
           "stores the first response under that key and replays it on a retry, so the card is "
           "charged once.")
-
-
-def stored_evaluations(server, interview: dict, n: int, timeout: float = 15.0) -> list[dict]:
-    """The interview's stored `evaluation` events, once there are `n` (storage is
-    asynchronous), as its staff read them."""
-    deadline = time.monotonic() + timeout
-    while True:
-        r = httpx.get(f"{server.url}/api/interviews/{interview['id']}/events",
-                      params={"token": interview["spectator_token"]}, timeout=10)
-        assert r.status_code == 200, r.text
-        found = [e for e in r.json()["events"] if e["type"] == "evaluation"]
-        if len(found) >= n or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
 
 
 async def error_of(cand: Candidate, message: dict) -> dict:

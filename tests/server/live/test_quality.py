@@ -19,7 +19,7 @@ from media.simulate import ws_url
 from server.events.model import Event
 from server.live.quality import LEVELS, Ladder, apply_level, level_of, pressure
 from server.ops.load import Admission, Limits, Load, LoadMonitor
-from tests.conftest import ServerThread
+from tests.support.limits import admitting_server
 
 
 def test_pressure_and_levels():
@@ -92,15 +92,7 @@ def test_the_report_flags_degraded_time():
 
 @pytest.fixture
 def loaded(tmp_path, transcriber):
-    from server.app import create_app
-    from server.config import Settings
-
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'q.db'}", recordings_dir="",
-                        admit_max_loop_lag_s=0.15, admit_max_asr_backlog_s=6.0,
-                        admit_max_cpu_share=1000.0)
-    app = create_app(settings, transcriber=transcriber)
-    with ServerThread(app) as srv:
-        srv.app = app
+    with admitting_server(tmp_path / "q.db", transcriber) as srv:
         yield srv
 
 

@@ -14,7 +14,7 @@ import websockets
 
 from media.simulate import ws_url
 from server.ops.load import Admission, Limits, Load, LoadMonitor
-from tests.conftest import ServerThread
+from tests.support.limits import admitting_server
 
 
 def load(**kw) -> Load:
@@ -58,16 +58,8 @@ async def test_the_monitor_sees_a_blocked_loop():
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory, transcriber):
-    from server.app import create_app
-    from server.config import Settings
-
     db = tmp_path_factory.mktemp("admission") / "admission.db"
-    settings = Settings(database_url=f"sqlite:///{db}", recordings_dir="",
-                        admit_max_loop_lag_s=0.15, admit_max_asr_backlog_s=6.0,
-                        admit_max_cpu_share=1000.0)
-    app = create_app(settings, transcriber=transcriber)
-    with ServerThread(app) as srv:
-        srv.app = app
+    with admitting_server(db, transcriber) as srv:
         yield srv
 
 
@@ -111,8 +103,9 @@ def test_the_cpu_reading_counts_the_worker_processes():
     import sys
     import time
 
-    from server.ops.load import process_tree_cpu_s
+    from server.ops.load import ProcessTreeCpu
 
+    process_tree_cpu_s = ProcessTreeCpu(refresh_s=0)
     before = process_tree_cpu_s()
     child = subprocess.Popen([sys.executable, "-c",
                               "import time\nt = time.time()\nwhile time.time() - t < 1.5: pass"])
