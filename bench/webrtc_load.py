@@ -316,7 +316,8 @@ def analyse(res: SessionResult, prog: Program, sent_at: list[float], events: lis
     res.frames_analysed = last.get("frames_analysed", 0)
     res.errors = [f"{e.get('code')}: {e.get('message', '')[:80]}"
                   for e in events if e["type"] == "error"]
-    res.quality = [e.get("level") for e in events if e["type"] == "quality"]
+    res.quality = [f"{e.get('level')}:{e.get('reason')}" for e in events
+                   if e["type"] == "quality"]
 
 
 # -- server measurements -----------------------------------------------------------------------

@@ -274,7 +274,10 @@ class SessionRecorder:
         )
         try:
             audio = container.add_stream("libopus", rate=AUDIO_RATE,
-                                         options={"application": "voip"})
+                                         options={"application": "voip",
+                                                  # 3 of 10: a third less CPU than the
+                                                  # default 10 (11 vs 17 ms per s of speech)
+                                                  "compression_level": "3"})
             audio.layout = "mono"
             audio.bit_rate = self.audio_bitrate
             if size is not None:

@@ -103,7 +103,11 @@ class QualityController(Background):
     def step(self) -> int:
         live = list(self.sessions())
         value, reason = pressure(self.admission.load(len(live), self.backlog()), self.admission)
+        before = self.ladder.level
         level = self.ladder.update(value, reason)
+        if level != before:
+            log.info("quality level %d (%s) for %d session(s): pressure %.2f from %s",
+                     level, LEVELS[level], len(live), value, reason)
         for session in live:
             if not session.stopped:
                 apply_level(session, level, self.ladder.reason or reason)
