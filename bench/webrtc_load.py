@@ -324,19 +324,24 @@ def analyse(res: SessionResult, prog: Program, sent_at: list[float], events: lis
 def proc_cpu_s(pid: int) -> float:
     """utime+stime (+ waited-for children) of `pid` and its live children (the vision worker
     processes; started by any of its threads), in seconds."""
+    return sum(proc_cpu_parts(pid).values())
+
+
+def proc_cpu_parts(pid: int) -> dict[str, float]:
+    """CPU seconds of the server process itself and of its live children."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
+    kids: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         with contextlib.suppress(OSError):
-            pids += [int(k) for k in (task / "children").read_text().split()]
-    for p in pids:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+    parts = {"server": 0.0, "children": 0.0}
+    for p in [pid, *kids]:
         try:
             f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += sum(int(x) for x in f[11:15]) / tick
-    return total
+        parts["server" if p == pid else "children"] += sum(int(x) for x in f[11:15]) / tick
+    return parts
 
 
 def find_server_pid(port: int) -> int | None:
@@ -428,6 +433,7 @@ async def run(args) -> None:
     async with httpx.AsyncClient(base_url=args.server, timeout=30,
                                  limits=httpx.Limits(max_connections=200)) as http:
         health0 = (await http.get("/api/health")).json()
+        parts0 = proc_cpu_parts(pid) if pid else {}
         cpu0, wall0 = (proc_cpu_s(pid) if pid else 0.0), time.monotonic()
         own0 = time.process_time()
         if args.profile and pid:
@@ -441,6 +447,7 @@ async def run(args) -> None:
             one_session(args.server, i, args.seconds, packets, i * stagger, http)
             for i in range(n)), return_exceptions=True)
         cpu1, wall1 = (proc_cpu_s(pid) if pid else 0.0), time.monotonic()
+        parts1 = proc_cpu_parts(pid) if pid else {}
         own1 = time.process_time()
         health1 = (await http.get("/api/health")).json()
     if spy:
@@ -475,7 +482,9 @@ async def run(args) -> None:
             print(f"session {r.index} refused after {f(r.refusal_ms, '.1f')} ms: {r.refusal}")
         elif r.errors or r.quality:
             print(f"session {r.index}: errors {r.errors[:3]} quality levels {r.quality}")
-    print(f"clients' CPU (this process): {clients_cpu:.0f}% of one core")
+    print(f"clients' CPU (this process): {clients_cpu:.0f}% of one core; server "
+          + ", ".join(f"{k} {100 * (parts1[k] - parts0.get(k, 0)) / (wall1 - wall0):.0f}%"
+                      for k in parts1))
     print("load before:", json.dumps(health0.get("load", {}))[:300])
     print("load after:", json.dumps(health1.get("load", {}))[:400])
     if spy and raw.exists():

@@ -180,7 +180,8 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             max_asr_backlog_s=settings.admit_max_asr_backlog_s,
             max_cpu_share=settings.admit_max_cpu_share))
         quality = QualityController(admission, lambda: manager.live.values(),
-                                    lambda: scheduler.backlog_s)
+                                    lambda: scheduler.backlog_s,
+                                    vision_budget_fps=settings.vision_budget_fps)
         quality.start()
         state = app.state
         state.settings = settings

@@ -35,6 +35,11 @@ class Settings:
         default_factory=lambda: int(_env("SPECTATOR_VIDEO_MAX", "4"))
     )
     vision_workers: int = field(default_factory=lambda: int(_env("VISION_WORKERS", "1")))
+    # face analyses per second shared by all cameras of the node (each gets at most 5, at least
+    # 1.5); ~15 ms of a core each (0: no budget)
+    vision_budget_fps: float = field(
+        default_factory=lambda: float(_env("VISION_BUDGET_FPS", "16"))
+    )
     # camera frames are analysed in worker processes (0: on threads of the server's process)
     vision_processes: bool = field(
         default_factory=lambda: _env("VISION_PROCESSES", "1") not in ("0", "false", "no")

@@ -29,6 +29,19 @@ LEVELS = ("full", "reduced_vision", "no_partials", "audio_only")
 THRESHOLDS = (0.7, 0.85, 1.0)
 REDUCED_FACE_FPS = 2.0
 CALM_S = 10.0
+#: the fair share never goes below this rate (the eye-contact metric updates at least once a
+#: second); below it, the ladder decides
+MIN_FACE_FPS = 1.5
+#: one posture reading per session every `POSE_S_PER_CAMERA` x cameras seconds (at least the
+#: configured interval): pose costs ~2.5 face meshes
+POSE_S_PER_CAMERA = 0.5
+
+
+def fair_face_fps(budget_fps: float, cameras: int) -> float | None:
+    """Each camera's share of the node's face analyses per second (None: no cap)."""
+    if budget_fps <= 0 or cameras <= 0:
+        return None
+    return max(MIN_FACE_FPS, budget_fps / cameras)
 
 
 def pressure(load: Load, admission: Admission) -> tuple[float, str]:
@@ -76,12 +89,14 @@ class Ladder:
         return self.level
 
 
-def apply_level(session, level: int, reason: str) -> None:
-    """Set a session's level (its video and speech pipelines) and announce a change."""
+def apply_level(session, level: int, reason: str, face_fps: float | None = None) -> None:
+    """Set a session's level (its video and speech pipelines) and its share of the vision
+    work (`face_fps`, None: no cap), and announce a change of level."""
+    caps = [fps for fps in (face_fps, REDUCED_FACE_FPS if level >= 1 else None) if fps]
+    session.video.set_face_fps(min(caps) if caps else None)
     if session.quality_level == level:
         return
     session.quality_level = level
-    session.video.set_face_fps(REDUCED_FACE_FPS if level >= 1 else None)
     session.video.paused = level >= 3
     session.speech.partials = level < 2
     session.emit(Quality(level=level, name=LEVELS[level],
@@ -93,8 +108,10 @@ class QualityController(Background):
 
     def __init__(self, admission: Admission, sessions: Callable[[], Iterable],
                  backlog: Callable[[], float], interval_s: float = 1.0,
-                 ladder: Ladder | None = None) -> None:
+                 ladder: Ladder | None = None, vision_budget_fps: float = 0.0) -> None:
         self.admission = admission
+        #: face analyses per second the node spends on all cameras (0: no budget)
+        self.vision_budget_fps = vision_budget_fps
         self.sessions = sessions
         self.backlog = backlog
         self.interval_s = interval_s
@@ -108,9 +125,12 @@ class QualityController(Background):
         if level != before:
             log.info("quality level %d (%s) for %d session(s): pressure %.2f from %s",
                      level, LEVELS[level], len(live), value, reason)
+        cameras = sum(1 for s in live if not s.stopped and s.video.camera_on)
+        share = fair_face_fps(self.vision_budget_fps, cameras)
         for session in live:
             if not session.stopped:
-                apply_level(session, level, self.ladder.reason or reason)
+                apply_level(session, level, self.ladder.reason or reason, share)
+                session.video.set_pose_interval(POSE_S_PER_CAMERA * cameras)
         return level
 
     async def _run(self) -> None:

@@ -113,6 +113,7 @@ class VideoPipeline:
         #: `DecodeOnce`) and must be called off the event loop
         self.frame_listeners: list[Callable[[Callable[[], np.ndarray], float], None]] = []
         self._face_sampler = RateSampler(self.cfg.face_fps)
+        self.pose_interval_s = self.cfg.pose_interval_s
         #: the degradation ladder's top level: frames are not analysed (`server.live.quality`)
         self.paused = False
         self._last_pose = -1e9
@@ -124,11 +125,25 @@ class VideoPipeline:
     def active(self) -> bool:
         return self.face is not None
 
+    @property
+    def camera_on(self) -> bool:
+        """Frames are coming (the last one less than `CAMERA_PAUSE_S` ago)."""
+        return time.monotonic() - self._frame_in_at <= CAMERA_PAUSE_S
+
+    @property
+    def face_fps(self) -> float:
+        """The rate frames are analysed at now."""
+        return 1.0 / self._face_sampler.interval
+
     def set_face_fps(self, fps: float | None) -> None:
         """Analyse at most `fps` frames a second (None: the configured rate)."""
-        rate = fps or self.cfg.face_fps
-        if abs(1.0 / self._face_sampler.interval - rate) > 1e-9:
+        rate = min(fps or self.cfg.face_fps, self.cfg.face_fps)
+        if abs(self.face_fps - rate) > 1e-9:
             self._face_sampler = RateSampler(rate)
+
+    def set_pose_interval(self, seconds: float | None) -> None:
+        """Analyse posture at most every `seconds` (None: the configured interval)."""
+        self.pose_interval_s = max(seconds or 0.0, self.cfg.pose_interval_s)
 
     def submit_jpeg(self, data: bytes) -> None:
         """A JPEG camera frame from the WebSocket; header checked here, decoded in the pool."""
@@ -153,7 +168,7 @@ class VideoPipeline:
         if self.paused or not self._face_sampler.take(now):
             c.frames_sampled_out += 1
             return
-        want_pose = now - self._last_pose >= self.cfg.pose_interval_s
+        want_pose = now - self._last_pose >= self.pose_interval_s
         if want_pose:
             self._last_pose = now
         decode = DecodeOnce(decode)
@@ -220,6 +235,7 @@ class VideoPipeline:
                 "frames_analysed": c.frames_analysed,
                 "frames_dropped": c.frames_dropped + c.frames_sampled_out,
                 "analysis_ms": round(c.last_analysis_ms, 1),
+                "analysis_fps": round(self.face_fps, 2),
                 "updated_t": _round(self._updated_at),
                 "max_update_gap_s": _round(c.max_update_gap_s),
             },

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from types import SimpleNamespace
 
 import httpx
@@ -69,6 +70,39 @@ def test_apply_level_degrades_in_order_and_announces():
     assert [(e.level, e.name) for e in emitted] == [(1, LEVELS[1]), (2, LEVELS[2]),
                                                     (3, LEVELS[3]), (0, LEVELS[0])]
     assert emitted[-1].reason == "load back to normal"
+
+
+def test_the_cameras_share_the_vision_budget_and_the_ladder_cuts_below_it():
+    """Each camera gets budget / cameras face analyses a second (at most the configured 5, at
+    least 1.5) and one posture reading per 0.5 s x cameras; sessions without a camera do not
+    count; the ladder's level 1 still caps every camera at 2 fps."""
+    from server.live.quality import QualityController
+    from server.live.video import VideoPipeline
+
+    def session(camera: bool):
+        video = VideoPipeline("k", scheduler=None, clock=lambda: 0.0, on_error=print)
+        if camera:
+            video._frame_in_at = time.monotonic()
+        return SimpleNamespace(quality_level=0, stopped=False, video=video,
+                               speech=SimpleNamespace(partials=True), emit=lambda e: None)
+
+    admission = Admission(LoadMonitor(), Limits())
+    calm = [session(True), session(True), session(False)]
+    QualityController(admission, lambda: calm, lambda: 0.0, vision_budget_fps=16).step()
+    assert [s.video.face_fps for s in calm] == [5.0, 5.0, 5.0]  # 16 / 2 is over the 5 fps
+    assert calm[0].video.pose_interval_s == 2.0  # the configured interval
+    busy = [session(True) for _ in range(8)] + [session(False)]
+    controller = QualityController(admission, lambda: busy, lambda: 0.0, vision_budget_fps=16)
+    controller.step()
+    assert {s.video.face_fps for s in busy} == {2.0}  # 16 / 8
+    assert busy[0].video.pose_interval_s == 4.0
+    crowd = [session(True) for _ in range(16)]
+    QualityController(admission, lambda: crowd, lambda: 0.0, vision_budget_fps=16).step()
+    assert {s.video.face_fps for s in crowd} == {1.5}  # the floor, not 1.0
+    apply_level(crowd[0], 1, "cpu", face_fps=1.5)
+    assert crowd[0].video.face_fps == 1.5  # the lower of the share and the ladder's 2 fps
+    apply_level(calm[0], 1, "cpu", face_fps=5.0)
+    assert calm[0].video.face_fps == 2.0
 
 
 def test_the_report_flags_degraded_time():
