@@ -90,9 +90,11 @@ function drawLine(container, points, options) {
       : new Date(x).toLocaleDateString()));
   const yLabel = options.yLabel || ((y) => String(Math.round(y)));
 
+  // an image, or a group when its points are links (an image's content is hidden from
+  // screen readers, and a link there would be focusable but nameless)
   const svg = el('svg', {
-    class: 'chart-svg', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img',
-    'aria-label': options.title || 'chart',
+    class: 'chart-svg', width, height, viewBox: `0 0 ${width} ${height}`,
+    role: options.links ? 'group' : 'img', 'aria-label': options.title || 'chart',
   });
   if (options.title) el('title', {}, svg).textContent = options.title;
   if (options.band) {
@@ -123,10 +125,11 @@ function drawLine(container, points, options) {
   if (showPoints) {
     data.forEach(([x, xn, y], i) => {
       const url = options.links ? options.links(i) : null;
-      const parent = url ? el('a', { href: url }, svg) : svg;
+      const text = `${xLabel(xn)}: ${yLabel(y)}${options.unit || ''}`;
+      const parent = url ? el('a', { href: url, 'aria-label': text }, svg) : svg;
       const dot = el('circle', { cx: sx(xn), cy: sy(y), r: 4, class: 'chart-dot' }, parent);
       if (options.tone) dot.style.fill = TONE_COLOR[options.tone(y)] || '';
-      el('title', {}, dot).textContent = `${xLabel(xn)}: ${yLabel(y)}${options.unit || ''}`;
+      el('title', {}, dot).textContent = text;
     });
   }
   container.append(svg);
