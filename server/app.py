@@ -132,7 +132,8 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
             cpu_threads=settings.asr_threads,
             beam_size=settings.asr_beam_size,
         )
-        scheduler = AsrScheduler(engine, settings.asr_workers, settings.asr_max_backlog_s)
+        scheduler = AsrScheduler(engine, settings.asr_workers, settings.asr_max_backlog_s,
+                                 partial_duty=settings.asr_partial_duty)
         scheduler.start()
         vision = VisionScheduler(settings.vision_workers, processes=settings.vision_processes)
         vision.start()

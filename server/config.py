@@ -19,6 +19,10 @@ class Settings:
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
     whisper_model: str = field(default_factory=lambda: _env("WHISPER_MODEL", "tiny.en"))
     asr_workers: int = field(default_factory=lambda: int(_env("ASR_WORKERS", "2")))
+    # the share of one worker's time partial transcripts may take (finals are never held)
+    asr_partial_duty: float = field(
+        default_factory=lambda: float(_env("ASR_PARTIAL_DUTY", "0.5"))
+    )
     asr_threads: int = field(default_factory=lambda: int(_env("ASR_THREADS", "1")))
     asr_beam_size: int = field(default_factory=lambda: int(_env("ASR_BEAM_SIZE", "1")))
     asr_max_backlog_s: float = field(

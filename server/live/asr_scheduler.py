@@ -11,6 +11,7 @@ pool; the event loop only picks jobs and delivers results.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
@@ -55,8 +56,13 @@ class SchedulerStats:
 class AsrScheduler(PooledWorkers):
     """Runs transcription jobs for many sessions on `workers` threads of one model."""
 
-    def __init__(self, transcriber: Transcriber, workers: int = 1, max_backlog_s: float = 120.0):
+    def __init__(self, transcriber: Transcriber, workers: int = 1, max_backlog_s: float = 120.0,
+                 partial_duty: float = 1.0):
         super().__init__(workers, "whisper")
+        #: the share of a worker's time partials may take: after a partial that took d s, the
+        #: next one starts d x (1 / duty - 1) s later at the earliest (finals never wait)
+        self.partial_duty = min(1.0, max(0.05, partial_duty))
+        self._partials_rest_until = 0.0
         self.transcriber = transcriber
         self.max_backlog_s = max_backlog_s
         self._finals: OrderedDict[str, deque[_FinalJob]] = OrderedDict()  # by session
@@ -129,6 +135,13 @@ class AsrScheduler(PooledWorkers):
 
     # -- workers -------------------------------------------------------------------------------
     @property
+    def idle(self) -> bool:
+        """No final queued or running, and a worker free: a speculative final costs nothing
+        that anyone waits for."""
+        return (not self._finals and self._finals_running == 0
+                and self._partials_running < self.workers)
+
+    @property
     def partial_slots(self) -> int:
         """Workers that may run partials at once: with several workers one is kept for finals,
         so a final never waits behind partials; and no partial starts while a final runs, so
@@ -145,7 +158,8 @@ class AsrScheduler(PooledWorkers):
                     self._finals_running -= 1
                     self._wake.set()  # partials may start again
             elif (self._partials and self._partials_running < self.partial_slots
-                  and self._finals_running == 0):
+                  and self._finals_running == 0
+                  and (rest := self._partials_rest_until - time.perf_counter()) <= 0):
                 key, (source, sink) = self._partials.popitem(last=False)
                 self._partials_running += 1
                 try:
@@ -155,7 +169,13 @@ class AsrScheduler(PooledWorkers):
                     self._wake.set()  # a partial slot is free again
             else:
                 self._wake.clear()
-                await self._wake.wait()
+                resting = (self._partials and self._partials_running < self.partial_slots
+                           and self._finals_running == 0)
+                if resting:  # only the duty cycle holds the partials back: wake after it
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), max(0.0, rest))
+                else:
+                    await self._wake.wait()
 
     async def _run_final(self, job: _FinalJob) -> None:
         if job.future.done():
@@ -191,7 +211,9 @@ class AsrScheduler(PooledWorkers):
             log.exception("partial transcription failed for %s", key)
             return
         finally:
-            self.stats.busy_s += time.perf_counter() - t0
+            took = time.perf_counter() - t0
+            self.stats.busy_s += took
+            self._partials_rest_until = time.perf_counter() + took * (1 / self.partial_duty - 1)
         self.stats.partials_done += 1
         if result.dropped:
             self.stats.partials_dropped += 1

@@ -100,3 +100,41 @@ async def test_finals_are_round_robin_across_sessions():
     order = [c[0] for c in engine.calls]
     assert order == ["g0", "o0", "g1", "o1", "g2", "g3", "g4", "g5"]
     assert sched.backlog_s == 0 and sched.queue_depths["finals"] == 0
+
+
+async def test_partials_keep_to_their_duty_cycle_and_finals_do_not_wait():
+    """At duty 0.5, partials of four sessions that each take 0.1 s start at least 0.1 s
+    after the previous one ended; a final submitted meanwhile runs at once."""
+    engine = RecordingTranscriber(cost_s=0.1)
+    sched = AsrScheduler(engine, workers=2, partial_duty=0.5)
+    for key in "abcd":
+        sched.request_partial(key, lambda k=key: (audio(), f"p-{k}", k), lambda r, ctx: None)
+    sched.start()
+    await asyncio.sleep(0.15)  # the first partial ran; the second rests
+    t0 = time.perf_counter()
+    result = await sched.submit_final("z", audio(), "final")
+    waited = time.perf_counter() - t0
+    await asyncio.sleep(1.2)
+    await sched.close()
+    assert result.text == "final" and waited < 0.1 + 0.08, waited
+    partials = sorted((c for c in engine.calls if c[0].startswith("p-")), key=lambda c: c[2])
+    assert len(partials) == 4
+    rests = [b[2] - a[3] for a, b in zip(partials, partials[1:], strict=False)]
+    assert min(rests) >= 0.1 - 0.02, rests  # d x (1 / 0.5 - 1) = d
+    busy = sum(c[3] - c[2] for c in partials) / (partials[-1][3] - partials[0][2])
+    assert busy <= 0.5 + 0.05, busy
+
+
+async def test_the_scheduler_is_idle_only_with_nothing_for_finals():
+    engine = RecordingTranscriber(cost_s=0.2)
+    sched = AsrScheduler(engine, workers=1)
+    assert sched.idle
+    fut = sched.submit_final("a", audio(), "x")
+    assert not sched.idle  # queued
+    sched.start()
+    await asyncio.sleep(0.05)
+    assert not sched.idle  # running
+    await fut
+    await asyncio.sleep(0.01)
+    assert sched.idle
+    await sched.close()

@@ -117,7 +117,9 @@ async def test_stop_flushes_the_open_utterance(server, tmp_path, new_interview):
     types = [e["type"] for e in result.events]
     assert "transcript.final" in types
     assert types.index("transcript.final") < types.index("state", types.index("transcript.final"))
-    assert "measuring" in result.text.lower(), result.text
+    # the first sentence, cut before its end, is in the final (tiny.en hears espeak-ng's
+    # "measuring" as "measuring" or "measure in", depending on the espeak-ng build)
+    assert "slow request" in result.text.lower(), result.text
 
 
 async def test_two_sessions_no_crosstalk(server, jfk, transcriber, tmp_path, new_interview):
