@@ -125,6 +125,7 @@ class QualityController(Background):
         if level != before:
             log.info("quality level %d (%s) for %d session(s): pressure %.2f from %s",
                      level, LEVELS[level], len(live), value, reason)
+        self.admission.shedding = level
         cameras = sum(1 for s in live if not s.stopped and s.video.camera_on)
         share = fair_face_fps(self.vision_budget_fps, cameras)
         for session in live:

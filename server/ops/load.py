@@ -133,6 +133,9 @@ class Admission:
         self.refused: Counter[str] = Counter()
         #: measured CPU per session (cores), updated while sessions run
         self.per_session_cpu = 0.0
+        #: the degradation ladder's level (`server.live.quality`): while the sessions running
+        #: give up work, the load they show is not what one more would face
+        self.shedding = 0
 
     def load(self, sessions: int, asr_backlog_s: float) -> Load:
         m = self.monitor
@@ -147,6 +150,8 @@ class Admission:
         reason = ""
         if load.sessions >= lim.max_sessions:
             reason = "sessions"
+        elif self.shedding and load.sessions:
+            reason = "degraded"
         elif load.loop_lag_s > lim.max_loop_lag_s:
             reason = "loop_lag"
         elif load.asr_backlog_s > lim.max_asr_backlog_s:

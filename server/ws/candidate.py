@@ -214,6 +214,16 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
     if not origin_allowed(websocket, settings.allowed_origins):
         await reject(websocket, CLOSE_FORBIDDEN, "origin not allowed")
         return
+    if interview_id not in manager.live:
+        # a new session: decided from the last load readings, before any database read, so
+        # a full node answers at once
+        admission: Admission = app.state.admission
+        decision = admission.decide(admission.load(len(manager.live),
+                                                   manager.scheduler.backlog_s))
+        if not decision.admitted:
+            await reject(websocket, CLOSE_OVERLOADED, f"busy retry={decision.retry_after_s} "
+                         f"the server is at capacity ({decision.reason})")
+            return
     interview = await asyncio.to_thread(manager.store.get_interview, interview_id)
     if interview is None:
         await reject(websocket, CLOSE_NOT_FOUND, "unknown interview")
@@ -228,19 +238,11 @@ async def candidate_endpoint(websocket: WebSocket) -> None:
         await reject(websocket, CLOSE_GONE, f"ended the interview is {interview.status}")
         return
     ip = websocket.client.host if websocket.client else ""
-    if interview_id not in manager.live:
-        admission: Admission = app.state.admission
-        decision = admission.decide(admission.load(len(manager.live),
-                                                   manager.scheduler.backlog_s))
-        if not decision.admitted:
-            await reject(websocket, CLOSE_OVERLOADED, f"busy retry={decision.retry_after_s} "
-                         f"the server is at capacity ({decision.reason})")
-            return
-        if sum(s.client_ip == ip for s in manager.live.values()) >= \
-                settings.live_sessions_per_ip:
-            await reject(websocket, CLOSE_TOO_MANY,
-                         "too_many retry=30 too many live interviews from your address")
-            return
+    if interview_id not in manager.live and \
+            sum(s.client_ip == ip for s in manager.live.values()) >= settings.live_sessions_per_ip:
+        await reject(websocket, CLOSE_TOO_MANY,
+                     "too_many retry=30 too many live interviews from your address")
+        return
     try:
         session = await manager.open(interview_id)
     except SessionOwnedElsewhere as exc:
