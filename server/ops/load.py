@@ -123,6 +123,12 @@ class LoadMonitor(Background):
         return max(0.0, (c1 - c0) / (t1 - t0)) if t1 > t0 else 0.0
 
 
+#: the ladder level from which new sessions are refused: 2 (`no_partials`) sheds the elastic
+#: work; at 1 (vision at 2 fps) the load read is still close to the load (a ramp that refused
+#: from level 1 on admitted 3 sessions of 12, while 8 ran at level 1)
+SHEDDING_REFUSES = 2
+
+
 class Admission:
     """Admits or refuses new live sessions, and counts both (by reason)."""
 
@@ -150,7 +156,7 @@ class Admission:
         reason = ""
         if load.sessions >= lim.max_sessions:
             reason = "sessions"
-        elif self.shedding and load.sessions:
+        elif self.shedding >= SHEDDING_REFUSES and load.sessions:
             reason = "degraded"
         elif load.loop_lag_s > lim.max_loop_lag_s:
             reason = "loop_lag"

@@ -39,7 +39,9 @@ def test_the_decision_by_reason():
     assert admission.refused == {"sessions": 1, "loop_lag": 1, "asr_backlog": 1, "cpu": 1}
     # while the ladder sheds work, the low load is the shed load's: nobody new is admitted
     # (a 12-session ramp admitted 7 more after a refusal once the ladder had cut vision)
-    admission.shedding = 1
+    admission.shedding = 1  # vision at 2 fps: the load read is still the load
+    assert admission.decide(load(sessions=4, cpu=0.6)).admitted
+    admission.shedding = 2
     decision = admission.decide(load(sessions=4, cpu=0.6))
     assert (decision.admitted, decision.reason) == (False, "degraded")
     assert admission.decide(load(sessions=0, cpu=0.0)).admitted  # nobody to degrade
