@@ -135,13 +135,6 @@ class AsrScheduler(PooledWorkers):
 
     # -- workers -------------------------------------------------------------------------------
     @property
-    def idle(self) -> bool:
-        """No final queued or running, and a worker free: a speculative final costs nothing
-        that anyone waits for."""
-        return (not self._finals and self._finals_running == 0
-                and self._partials_running < self.workers)
-
-    @property
     def partial_slots(self) -> int:
         """Workers that may run partials at once: with several workers one is kept for finals,
         so a final never waits behind partials; and no partial starts while a final runs, so

@@ -204,9 +204,7 @@ class SpeechPipeline:
     def _on_vad(self, event: VadEvent) -> None:
         if event.kind == "start":
             self._last_partial_pos = self._pos16
-        elif event.kind == "pause" and self.cfg.speculative and self.scheduler.idle:
-            # decoded while the speaker may go on: only on a worker nobody waits for (a
-            # resumed utterance throws the decode away; under load that is CPU finals need)
+        elif event.kind == "pause" and self.cfg.speculative:
             snap = self.vad.snapshot()
             if snap is not None:
                 uid, _, audio = snap

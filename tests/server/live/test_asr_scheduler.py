@@ -124,17 +124,3 @@ async def test_partials_keep_to_their_duty_cycle_and_finals_do_not_wait():
     busy = sum(c[3] - c[2] for c in partials) / (partials[-1][3] - partials[0][2])
     assert busy <= 0.5 + 0.05, busy
 
-
-async def test_the_scheduler_is_idle_only_with_nothing_for_finals():
-    engine = RecordingTranscriber(cost_s=0.2)
-    sched = AsrScheduler(engine, workers=1)
-    assert sched.idle
-    fut = sched.submit_final("a", audio(), "x")
-    assert not sched.idle  # queued
-    sched.start()
-    await asyncio.sleep(0.05)
-    assert not sched.idle  # running
-    await fut
-    await asyncio.sleep(0.01)
-    assert sched.idle
-    await sched.close()
