@@ -89,7 +89,7 @@ class SessionManager:
     async def _build(self, interview_id: str, interview: Interview | None) -> LiveSession:
         if self.event_writer is not None:
             await self.event_writer.flush()  # events of an earlier session still in flight
-        events = await self.history(interview_id, 0)
+        events = await self.recover(interview_id)
         stream = EventStream(interview_id, self.broker,
                              start_seq=events[-1].seq if events else 0)
         factory = self.flow_factory
@@ -245,6 +245,15 @@ class SessionManager:
         return done
 
     # -- history ---------------------------------------------------------------------------
+    async def recover(self, interview_id: str) -> list[Event]:
+        """Every event of an interview about to be (re)built, and storage made whole: events a
+        node published but did not live to store (SIGKILL between its publish and its writer's
+        flush) are only in the broker's log; the candidate saw them, so they are stored now."""
+        events = await self.history(interview_id, 0)
+        if events:
+            await asyncio.to_thread(self.store.add_new_events, events)
+        return events
+
     async def history(self, interview_id: str, after: int) -> list[Event]:
         """Events of an interview with seq > `after`, from this node's live log, the broker's
         log (Redis) and storage, merged by seq."""
