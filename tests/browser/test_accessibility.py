@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,11 +24,11 @@ from tests.browser.axe_support import (
     tab_to,
 )
 from tests.browser.room_support import RoomPage, reported
+from tests.support.db import register
 from tests.support.media import face_canvas, jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
-PASSWORD = "a11y-check-42"
 LIVE = "() => document.body.dataset.phase === 'live'"
 ENDED = "() => document.body.dataset.phase === 'ended'"
 SIZES = pytest.mark.parametrize("size", list(VIEWPORTS))
@@ -44,14 +43,7 @@ def run(coro):
 # -- the data: a recruiter and an interview of theirs streamed to its end -----------------------
 @pytest.fixture(scope="module")
 def recruiter(server) -> dict:
-    name = f"recruiter_{uuid.uuid4().hex[:8]}"
-    r = httpx.post(f"{server.url}/api/auth/register", timeout=10, json={
-        "email": f"{name}@example.com", "username": name, "password": PASSWORD,
-        "full_name": "Rita Recruiter", "role": "recruiter"})
-    assert r.status_code == 201, r.text
-    out = r.json()
-    out["headers"] = {"Authorization": f"Bearer {out['access_token']}"}
-    return out
+    return register(server, "recruiter", full_name="Rita Recruiter")
 
 
 def create(server, recruiter: dict) -> dict:
@@ -268,7 +260,7 @@ def test_dashboard_by_keyboard(server, recruiter, finished, context):
     tab_to(page, "#login-name")
     page.keyboard.type(recruiter["user"]["username"])
     page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
+    page.keyboard.type(recruiter["password"])
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelectorAll('#interviews tr').length > 0",
                            timeout=15_000)

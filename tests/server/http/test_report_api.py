@@ -14,8 +14,8 @@ from analyzers.answer_eval import evaluate_answer_offline
 from analyzers.questions import Question, bank_questions
 from server.events.model import Event
 from tests.conftest import ServerThread
+from tests.support.db import register
 
-PASSWORD = "correct-horse-42"
 CHROMIUM = Path("/usr/bin/chromium")
 ANSWER = ("First, use EXPLAIN to read the query plan. Then add an index on the filtered columns. "
           "For example, in my last project this cut the latency by 40 percent.")
@@ -48,17 +48,6 @@ def create(srv, headers: dict | None = None, **fields) -> dict:
     interview = r.json()
     srv.store.update_interview(interview["id"], questions=questions(), num_questions=2)
     return interview
-
-
-def register(srv) -> dict:
-    name = f"cand_{uuid.uuid4().hex[:10]}"
-    r = httpx.post(f"{srv.url}/api/auth/register", timeout=10, json={
-        "email": f"{name}@example.com", "username": name, "password": PASSWORD,
-        "full_name": "Test Candidate", "role": "candidate"})
-    assert r.status_code == 201, r.text
-    out = r.json()
-    out["headers"] = {"Authorization": f"Bearer {out['access_token']}"}
-    return out
 
 
 METRICS = dict(wpm=190.0, filler_count=6, fillers_per_min=9.0, pause_ratio=0.2, speaking_s=40.0,
@@ -273,7 +262,7 @@ def test_dashboard_logs_in_and_lists_interviews(api_server, browser):
     try:
         page.wait_for_selector("#login:not([hidden])", timeout=10_000)
         page.fill("#login-name", user["user"]["username"])
-        page.fill("#login-password", PASSWORD)
+        page.fill("#login-password", user["password"])
         page.click("#login-button")
         page.wait_for_selector("#content:not([hidden])", timeout=10_000)
         page.wait_for_function("() => document.querySelectorAll('#interviews tr').length >= 2",
