@@ -133,6 +133,7 @@ class VisionScheduler(PooledWorkers):
     async def _analyse(self, job: VisionJob) -> VisionResult:
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
+        pool: ProcessPoolExecutor | None = None
         try:
             rgb = await loop.run_in_executor(self._pool, job.decode)
             if self.processes:
@@ -144,10 +145,10 @@ class VisionScheduler(PooledWorkers):
                     self._pool, self._analyse_here, rgb, job.want_pose)
         except BrokenProcessPool as exc:  # a worker died (killed, out of memory): replace it
             log.error("a vision worker process died; starting a new one")
-            self.restarts += 1
-            broken, self._procs = self._procs, None
-            if broken is not None:
-                broken.shutdown(wait=False, cancel_futures=True)
+            if pool is not None and self._procs is pool:  # not one another worker replaced
+                self.restarts += 1
+                self._procs = None
+                pool.shutdown(wait=False, cancel_futures=True)
             lost = VisionWorkerLost("the analysis process stopped; a new one is starting")
             lost.__cause__ = exc
             return VisionResult(job.t, None, None, (time.perf_counter() - t0) * 1000, lost)
