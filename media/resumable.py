@@ -20,6 +20,10 @@ import websockets
 from media.frames import audio_frame
 
 CHUNK_S = 0.02
+#: a send that has not completed by then is a dead connection: websockets' send() can wait
+#: forever for a transport whose peer went away with data still buffered
+#: (python-websockets/websockets#1563), so the client aborts it and reconnects
+SEND_TIMEOUT_S = 10.0
 #: close codes after which a client reconnects (1006 is an abnormal close: a network drop)
 RETRY_CODES = frozenset({1001, 1006, 1011, 1012, 1013, 4503, 4409})
 
@@ -168,6 +172,13 @@ class ResumableCandidate:
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
 
+    async def _abort(self) -> None:
+        """Drop a connection that stopped taking data, without the closing handshake."""
+        if self.ws is not None and self.ws.transport is not None:
+            self.ws.transport.abort()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
     @property
     def connected(self) -> bool:
         return self._reader is not None and not self._reader.done()
@@ -191,8 +202,12 @@ class ResumableCandidate:
             piece = self.samples[self.pos : min(self.pos + chunk, end)]
             try:
                 self.sent_at[self.pos] = time.time()
-                await self.ws.send(audio_frame(piece.astype("<i2").tobytes()))
+                await asyncio.wait_for(self.ws.send(audio_frame(piece.astype("<i2").tobytes())),
+                                       SEND_TIMEOUT_S)
             except websockets.ConnectionClosed:
+                continue
+            except TimeoutError:
+                await self._abort()
                 continue
             self.pos += len(piece)
             sent += 1
