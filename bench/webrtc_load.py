@@ -206,6 +206,7 @@ class SessionResult:
     missing: int = 0
     words_ref: int = 0
     words_lost: int = 0
+    lost: list[str] = field(default_factory=list)  # what was heard where words were lost
     server_gap: float | None = None
     face_gap: float | None = None
     update_gap: float | None = None
@@ -301,7 +302,10 @@ def analyse(res: SessionResult, prog: Program, sent_at: list[float], events: lis
                         if start - 0.5 <= (f["start"] + f["end"]) / 2 <= end + 1.0)
         m = difflib.SequenceMatcher(a=ref, b=words(said), autojunk=False)
         res.words_ref += len(ref)
-        res.words_lost += len(ref) - sum(b.size for b in m.get_matching_blocks())
+        lost = len(ref) - sum(b.size for b in m.get_matching_blocks())
+        res.words_lost += lost
+        if lost:
+            res.lost.append(f"{start:.1f}-{end:.1f} s: {said!r}")
     metrics = [e for e in events if e["type"] == "metrics"]
     face = [e["_at"] for e in metrics if e.get("face_present")]
     if len(face) > 1:
@@ -480,8 +484,10 @@ async def run(args) -> None:
     for r in ok:
         if not r.admitted:
             print(f"session {r.index} refused after {f(r.refusal_ms, '.1f')} ms: {r.refusal}")
-        elif r.errors or r.quality:
+        elif r.errors or r.quality or r.lost:
             print(f"session {r.index}: errors {r.errors[:3]} quality levels {r.quality}")
+            for heard in r.lost:
+                print(f"  words lost at {heard}")
     print(f"clients' CPU (this process): {clients_cpu:.0f}% of one core; server "
           + ", ".join(f"{k} {100 * (parts1[k] - parts0.get(k, 0)) / (wall1 - wall0):.0f}%"
                       for k in parts1))
