@@ -10,6 +10,9 @@ import webrtcvad
 
 from analyzers.audio import SAMPLE_RATE
 
+#: an utterance cut at `max_utterance_s` ends at its quietest frame of this last stretch
+SPLIT_LOOKBACK_S = 1.5
+
 
 @dataclass
 class Utterance:
@@ -38,10 +41,18 @@ class VadConfig:
     frame_ms: int = 30
     onset_frames: int = 3  # voiced frames among the last `onset_window` open an utterance
     onset_window: int = 5
-    preroll_ms: int = 240
+    #: audio kept before the onset (a ring buffer, also seeded with the end of the previous
+    #: utterance): weak onsets under the noise floor are not lost (faster-whisper pads 400 ms)
+    preroll_ms: int = 450
     tail_ms: int = 180  # silence kept after the last voiced frame; reaching it fires `pause`
     end_ms: int = 390  # silence that closes an utterance
     max_utterance_s: float = 20.0
+    #: a frame is speech only if webrtcvad says so AND it is this many times louder than the
+    #: noise floor (the `floor_percentile` of frame levels over the last `floor_window_s`):
+    #: webrtcvad alone calls steady room noise and background voices speech
+    floor_ratio: float = 2.5
+    floor_percentile: float = 5.0
+    floor_window_s: float = 5.0
 
 
 class VadSegmenter:
@@ -64,10 +75,14 @@ class VadSegmenter:
         preroll_frames = max(1, self.cfg.preroll_ms // self.cfg.frame_ms)
         self._preroll: deque[np.ndarray] = deque(maxlen=preroll_frames)
         self._recent: deque[bool] = deque(maxlen=self.cfg.onset_window)
+        self._levels: deque[float] = deque(
+            maxlen=max(1, int(self.cfg.floor_window_s * 1000 / self.cfg.frame_ms)))
         self._chunks: list[np.ndarray] = []
         self._utt_start = start_sample
         self._speech_start = start_sample
         self._last_voiced_end = start_sample
+        self._last_raw_end = start_sample
+        self._raw_silence_ms = 0
         self._silence_ms = 0
         self._paused = False
         self._next_id = first_id
@@ -107,9 +122,17 @@ class VadSegmenter:
 
     def _step(self, frame: np.ndarray) -> list[VadEvent]:
         cfg = self.cfg
-        voiced = self._vad.is_speech(frame.tobytes(), SAMPLE_RATE)
+        raw = self._vad.is_speech(frame.tobytes(), SAMPLE_RATE)
+        loud = self._above_floor(frame)  # every frame: the floor is the quiet frames' level
+        voiced = raw and loud
         start = self._pos
         self._pos += len(frame)
+        # a frame webrtcvad calls speech below the floor: the soft end of a word in noise,
+        # or background voices; it does not hold the utterance open, but it is kept in its
+        # audio and the speculative decode waits for it
+        self._raw_silence_ms = 0 if raw else self._raw_silence_ms + cfg.frame_ms
+        if raw and self.in_speech:
+            self._last_raw_end = self._pos
         if voiced:
             self.voiced_samples += len(frame)
         self._recent.append(voiced)
@@ -128,15 +151,50 @@ class VadSegmenter:
                 events.append(VadEvent("resume", self._next_id - 1, start))
         else:
             self._silence_ms += cfg.frame_ms
-            if not self._paused and self._silence_ms >= cfg.tail_ms:
+            if (not self._paused and self._silence_ms >= cfg.tail_ms
+                    and self._raw_silence_ms >= cfg.tail_ms):
                 self._paused = True
                 events.append(VadEvent("pause", self._next_id - 1, self._pos))
             if self._silence_ms >= cfg.end_ms:
                 events.append(self._close())
                 return events
         if (self._pos - self._utt_start) >= cfg.max_utterance_s * SAMPLE_RATE:
-            events.append(self._close())
+            events.extend(self._split())
         return events
+
+    def _split(self) -> list[VadEvent]:
+        """At `max_utterance_s` of unbroken speech: end the utterance after its quietest frame
+        of the last `SPLIT_LOOKBACK_S` (between words, not in one) and go on with a new one
+        holding the frames after it."""
+        n = len(self._chunks)
+        look = min(n - 1, int(SPLIT_LOOKBACK_S * 1000 / self.cfg.frame_ms))
+        if look < 1:
+            return [self._close()]
+        tail = self._chunks[n - look:]
+        quietest = int(np.argmin([np.mean(np.square(c, dtype=np.float64)) for c in tail]))
+        cut = n - look + quietest + 1
+        carry = self._chunks[cut:]
+        self._chunks = self._chunks[:cut]
+        cut_sample = self._utt_start + sum(len(c) for c in self._chunks)
+        self._last_voiced_end = self._last_raw_end = cut_sample
+        ended = self._close()
+        self._preroll.clear()
+        self._chunks = carry
+        self._utt_start = self._speech_start = cut_sample
+        self._last_voiced_end = self._last_raw_end = self._pos
+        self._silence_ms = 0
+        self.in_speech = True
+        uid = self._next_id
+        self._next_id += 1
+        return [ended, VadEvent("start", uid, cut_sample)]
+
+    def _above_floor(self, frame: np.ndarray) -> bool:
+        level = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64))))
+        self._levels.append(level)
+        if len(self._levels) < self._levels.maxlen // 4:
+            return True  # too little history for a floor yet
+        floor = float(np.percentile(self._levels, self.cfg.floor_percentile))
+        return level >= self.cfg.floor_ratio * floor
 
     def _open(self, frame_start: int) -> VadEvent:
         frames = list(self._preroll)
@@ -147,7 +205,7 @@ class VadSegmenter:
         # the voiced run began within the onset window
         window = len(self._recent) * self._frame
         self._speech_start = max(self._utt_start, self._pos - window)
-        self._last_voiced_end = self._pos
+        self._last_voiced_end = self._last_raw_end = self._pos
         self._silence_ms = 0
         self._paused = False
         self.in_speech = True
@@ -158,7 +216,8 @@ class VadSegmenter:
     def _close(self) -> VadEvent:
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
         tail = SAMPLE_RATE * self.cfg.tail_ms // 1000
-        keep_until = min(self._utt_start + len(audio), self._last_voiced_end + tail)
+        keep_until = min(self._utt_start + len(audio),
+                         max(self._last_voiced_end, self._last_raw_end) + tail)
         audio = audio[: keep_until - self._utt_start]
         utt = Utterance(
             id=self._next_id - 1,
@@ -167,6 +226,11 @@ class VadSegmenter:
             speech_end=self._last_voiced_end,
             audio=audio,
         )
+        # the closed utterance's last frames are the next one's pre-roll: speech that began
+        # during the closing silence (a weak onset the VAD missed) is not lost between the two
+        self._preroll.clear()
+        last = self._chunks[-(self._preroll.maxlen or 1):]
+        self._preroll.extend(f for f in last if len(f) == self._frame)
         self._chunks = []
         self._recent.clear()
         self.in_speech = False
