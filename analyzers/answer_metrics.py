@@ -27,11 +27,16 @@ def _segments(final: dict) -> tuple[list[tuple[float, float]], bool]:
     return ([(start, end)] if start is not None and end is not None else []), False
 
 
-def answer_delivery(finals: list[dict], asked_t: float | None = None) -> dict[str, Any]:
+def answer_delivery(finals: list[dict], asked_t: float | None = None,
+                    thinking: Iterable[tuple[float, float]] = ()) -> dict[str, Any]:
     """Delivery of one answer from its finals (definitions: :mod:`analyzers.delivery`).
 
-    ``speaking_s`` is the span from the first word to the last (pauses included), ``wpm``,
-    ``fillers_per_min`` and ``pause_ratio`` are over it (None without speech);
+    ``speaking_s`` is the span from the first word to the last (pauses included, thinking
+    pauses not), ``wpm``, ``fillers_per_min`` and ``pause_ratio`` are over it (None without
+    speech); ``thinking`` are the silences the interview flow announced as thinking pauses
+    (``answer.waiting``: from its ``since`` to its time, session clock): the gap between words
+    that holds the middle of one is a thinking pause (``thinking_pauses``, ``thinking_s``),
+    not a pause;
     ``time_to_first_word_s`` is the reading and thinking time from ``asked_t`` (the time the
     question was asked, session clock) to the first word (None without ``asked_t``);
     ``timing`` says what the pauses were measured on: "words", "utterances" (finals without
@@ -47,7 +52,7 @@ def answer_delivery(finals: list[dict], asked_t: float | None = None) -> dict[st
         if segs:
             segments += segs
             kinds.add("words" if word_timed else "utterances")
-    t: Timing = timing(segments)
+    t: Timing = timing(segments, thinking=[(a + b) / 2.0 for a, b in thinking])
     span = t.span_s
     filler_count = sum(fillers.values())
     ttfw = None
@@ -64,6 +69,8 @@ def answer_delivery(finals: list[dict], asked_t: float | None = None) -> dict[st
         "pause_s": round(t.pause_s, 2),
         "long_pauses": t.long_pauses,
         "longest_pause_s": round(t.longest_pause_s, 2),
+        "thinking_pauses": t.thinking_pauses,
+        "thinking_s": round(t.thinking_s, 2),
         "time_to_first_word_s": ttfw,
         "first_word_t": None if t.first_t is None else round(t.first_t, 3),
         "last_word_t": None if t.last_t is None else round(t.last_t, 3),

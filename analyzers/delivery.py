@@ -9,6 +9,9 @@ Definitions (one answer: :func:`analyzers.answer_metrics.answer_delivery`):
 * a pause is a silent gap of at least :data:`PAUSE_MIN_S` between consecutive words (word
   timings) or utterances (when a final has no word timings); ``pause_ratio`` = pause time /
   span; a long pause is a gap of at least :data:`LONG_PAUSE_S`;
+* a thinking pause is a gap the interview flow announced as one (after "let me think" or an
+  unfinished sentence: :mod:`analyzers.turn_end`): it is counted apart and, like the time to
+  the first word, is neither a pause nor part of the span;
 * ``fillers_per_min`` = fillers (:mod:`analyzers.fillers`) / span in minutes.
 
 The live tracker (:class:`DeliveryTracker`) does not know where answers start and end: it
@@ -45,25 +48,34 @@ class Timing:
     longest_pause_s: float = 0.0
     first_t: float | None = None
     last_t: float | None = None
+    thinking_pauses: int = 0
+    thinking_s: float = 0.0
 
     @property
     def pause_ratio(self) -> float | None:
         return min(1.0, self.pause_s / self.span_s) if self.span_s > 0 else None
 
 
-def timing(segments: Iterable[tuple[float, float]], split_at: float | None = None) -> Timing:
+def timing(segments: Iterable[tuple[float, float]], split_at: float | None = None,
+           thinking: Iterable[float] = ()) -> Timing:
     """Span (first start to last end) and pauses of `segments`; with `split_at`, gaps at least
-    that long split them into runs whose spans add up (and are not pauses)."""
+    that long split them into runs whose spans add up (and are not pauses). A gap holding one
+    of the `thinking` times is a thinking pause: it splits the runs the same way."""
     segs = sorted((s, max(s, e)) for s, e in segments)
     if not segs:
         return Timing()
-    span = pause = longest = 0.0
-    long_pauses = 0
+    marks = sorted(thinking)
+    span = pause = longest = thought = 0.0
+    long_pauses = thoughts = 0
     run_start, run_end = segs[0]
     for s, e in segs[1:]:
         gap = s - run_end
-        if split_at is not None and gap >= split_at:
+        thinks = gap > 0 and any(run_end <= m <= s for m in marks)
+        if thinks or (split_at is not None and gap >= split_at):
             span += run_end - run_start
+            if thinks:
+                thoughts += 1
+                thought += gap
             run_start, run_end = s, e
             continue
         if gap >= PAUSE_MIN_S:
@@ -72,7 +84,8 @@ def timing(segments: Iterable[tuple[float, float]], split_at: float | None = Non
             long_pauses += gap >= LONG_PAUSE_S
         run_end = max(run_end, e)
     span += run_end - run_start
-    return Timing(span, pause, long_pauses, longest, segs[0][0], max(e for _, e in segs))
+    return Timing(span, pause, long_pauses, longest, segs[0][0], max(e for _, e in segs),
+                  thoughts, thought)
 
 
 def word_count(text: str, fillers: Counter[str] | None = None) -> int:

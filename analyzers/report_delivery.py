@@ -2,8 +2,9 @@
 observed, and the delivery score (only from what was observed). Pure.
 
 Speech: summed over the answers' deliveries (:func:`analyzers.answer_metrics.answer_delivery`:
-each answer from its first word to its last), so reading the question, thinking and the
-silence that ends an answer are not pauses. Sessions without such deliveries (older events)
+each answer from its first word to its last), so reading the question, thinking (before the
+first word, and the pauses the flow announced as thinking) and the silence that ends an answer
+are not pauses. Sessions without such deliveries (older events)
 fall back to the latest session-cumulative live `metrics` values (``source`` "live metrics").
 
 Vision: eye contact is the latest ``eye_contact_total`` (else the mean windowed
@@ -77,6 +78,8 @@ def speech_from_answers(deliveries: list[dict]) -> dict[str, Any] | None:
         "pause_ratio": round(min(1.0, pause_s / span), 3),
         "long_pauses": sum(int(num(d.get("long_pauses")) or 0) for d in ds),
         "longest_pause_s": max((num(d.get("longest_pause_s")) or 0.0 for d in ds), default=0.0),
+        "thinking_pauses": sum(int(num(d.get("thinking_pauses")) or 0) for d in ds),
+        "thinking_s": round(sum(num(d.get("thinking_s")) or 0.0 for d in ds), 2),
         "time_to_first_word_s": _rnd(sum(ttfw) / len(ttfw), 2) if ttfw else None,
     }
 
@@ -99,7 +102,8 @@ def speech_from_metrics(events: list[dict]) -> dict[str, Any]:
         "filler_count": None if filler_count is None else int(filler_count), "fillers": None,
         "fillers_per_min": _rnd(_latest(events, "fillers_per_min"), 2) if wpm else None,
         "pause_ratio": _rnd(_latest(events, "pause_ratio"), 3) if wpm else None,
-        "long_pauses": None, "longest_pause_s": None, "time_to_first_word_s": None,
+        "long_pauses": None, "longest_pause_s": None, "thinking_pauses": None,
+        "thinking_s": None, "time_to_first_word_s": None,
     }
 
 

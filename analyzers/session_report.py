@@ -2,8 +2,9 @@
 
 Takes any objects with `type`, `t`, `seq` and `data` (the server's events, live or stored).
 Each answer's delivery is measured again from its `transcript.final` events (those inside
-its `answer.completed` span) and its `question` event's time (time to first word), so stored
-sessions get the answer-span definitions of `analyzers.delivery` too.
+its `answer.completed` span), its `question` event's time (time to first word) and its
+`answer.waiting` events (thinking pauses), so stored sessions get the answer-span definitions
+of `analyzers.delivery` too.
 """
 
 from __future__ import annotations
@@ -66,9 +67,9 @@ def make_report(questions: list[dict], evaluations: list[dict], metrics: list[di
 
 
 def _remeasure(evaluations: list[dict], answers: dict[int, dict], finals: list[dict],
-               asked: dict[int, float]) -> None:
-    """Set each evaluation's ``delivery`` from the finals inside its answer's span (kept as
-    stored when none is found)."""
+               asked: dict[int, float], waits: dict[int, list[tuple[float, float]]]) -> None:
+    """Set each evaluation's ``delivery`` from the finals inside its answer's span and its
+    announced thinking pauses (kept as stored when no final is found)."""
     for ev in evaluations:
         answer = answers.get(ev.get("turn"))
         if not answer or answer.get("start") is None or answer.get("end") is None:
@@ -76,13 +77,15 @@ def _remeasure(evaluations: list[dict], answers: dict[int, dict], finals: list[d
         lo, hi = float(answer["start"]) - SPAN_SLACK_S, float(answer["end"]) + SPAN_SLACK_S
         inside = [f for f in finals if lo <= float(f["start"]) and float(f["end"]) <= hi]
         if inside:
-            ev["delivery"] = answer_delivery(inside, asked.get(ev.get("turn")))
+            ev["delivery"] = answer_delivery(inside, asked.get(ev.get("turn")),
+                                             waits.get(ev.get("turn"), ()))
 
 
 def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> dict[str, Any] | None:
     """`make_report` from a session's events (live log or stored), with ``through_seq``: the
     last event it saw."""
     evaluations, metrics, answers, finals, asked, last = [], [], {}, [], {}, 0
+    waits: dict[int, list[tuple[float, float]]] = {}
     quality: list[tuple[float, dict]] = []
     end_t = 0.0
     for e in events:
@@ -101,7 +104,9 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
             finals.append(e.data)
         elif e.type == "question":
             asked[e.data.get("turn")] = e.t
-    _remeasure(evaluations, answers, finals, asked)
+        elif e.type == "answer.waiting" and isinstance(e.data.get("since"), int | float):
+            waits.setdefault(e.data.get("turn"), []).append((float(e.data["since"]), e.t))
+    _remeasure(evaluations, answers, finals, asked, waits)
     report = make_report(questions, evaluations, metrics, answers)
     if report is not None:
         report["through_seq"] = last

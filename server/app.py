@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         await interviewer.offline.warm_up()
         flow_config = FlowConfig(
             answer_pause_s=settings.answer_pause_s, answer_max_s=settings.answer_max_s,
+            thinking_pause_s=settings.thinking_pause_s,
             follow_up_approval_timeout_s=settings.follow_up_approval_timeout_s,
         )
         manager = SessionManager(

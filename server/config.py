@@ -52,8 +52,11 @@ class Settings:
     groq_api_key: str = field(default_factory=lambda: _env("GROQ_API_KEY", ""))
     groq_model: str = field(default_factory=lambda: _env("GROQ_MODEL", "llama-3.3-70b-versatile"))
     groq_base_url: str = field(default_factory=lambda: _env("GROQ_BASE_URL", ""))
-    # live turn-taking: silence that ends an answer, and the cap of one answer (seconds)
+    # live turn-taking: silence that ends an answer, the longer one after a thinking phrase or
+    # an unfinished sentence, and the cap of one answer (seconds)
     answer_pause_s: float = field(default_factory=lambda: float(_env("ANSWER_PAUSE_S", "4.0")))
+    thinking_pause_s: float = field(
+        default_factory=lambda: float(_env("THINKING_PAUSE_S", "12.0")))
     answer_max_s: float = field(default_factory=lambda: float(_env("ANSWER_MAX_S", "180")))
     # a candidate who drops keeps their session this long (then it is abandoned)
     resume_grace_s: float = field(default_factory=lambda: float(_env("RESUME_GRACE_S", "60")))

@@ -13,6 +13,7 @@
  *   capture.js              microphone, PCM worklet, camera frames
  *   audio-buffer.js         the PCM kept while reconnecting, resent from the server's audio_s
  *   question.js             the question card, "Next question", reading aloud, evaluations
+ *   waiting.js              "Take your time" while the server waits out a thinking pause
  *   transcript.js           the live transcript
  *   topbar.js               status, elapsed time, transport badge, mic meter
  * and the pages' shared modules in shared/ (gauges, transcript, toasts, event kinds...).

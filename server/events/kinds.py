@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     TRANSCRIPT_FINAL = "transcript.final"
     METRICS = "metrics"
     QUESTION = "question"
+    ANSWER_WAITING = "answer.waiting"
     ANSWER_COMPLETED = "answer.completed"
     EVALUATION = "evaluation"
     INTERVIEW_COMPLETED = "interview.completed"
@@ -131,6 +132,21 @@ class QuestionAsked(Payload):
     is_follow_up: bool
     total: int
     source: str  # plan | interviewer | recruiter
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerWaiting(Payload):
+    """A pause that would have ended the answer, after a thinking phrase or an unfinished
+    sentence (`analyzers.turn_end`): the answer now ends after `wait_s` of silence from
+    `since`. Once per pause."""
+
+    KIND = EventKind.ANSWER_WAITING
+    index: int | None
+    turn: int
+    question_id: str
+    reason: str  # thinking | unfinished
+    wait_s: float  # the silence (from `since`) that now ends the answer
+    since: float  # session time of the last speech before the pause
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,8 +6,10 @@ makes it when `SessionManager.open` opens the session). It hooks the session's s
 * the first metrics tick (about 1 s after audio starts) asks the first planned question;
 * every `transcript.final` that ends after a question was asked belongs to that question's
   answer (the answer text is the concatenation of those finals);
-* the answer ends after `answer_pause_s` without speech (at least one final first), on a
-  `{"type": "next"}` message, after `answer_max_s`, or on `stop`;
+* the answer ends after `answer_pause_s` without speech (at least one final first; after a
+  thinking phrase or an unfinished sentence `thinking_pause_s`, announced by `answer.waiting`:
+  `server.interview.pauses`), on a `{"type": "next"}` message, after `answer_max_s`, or on
+  `stop`;
 * then `answer.completed`, the evaluation (`Interviewer.evaluate`, Groq or offline; a background
   task, its `evaluation` event and `AnswerRecord` follow when it is done), and within
   `follow_up_budget_s` the next `question`: one follow-up per planned question when the
@@ -38,7 +40,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from analyzers.answer_eval import Evaluation
-from analyzers.answer_metrics import answer_delivery, answer_vision
+from analyzers.answer_metrics import answer_vision
 from analyzers.coaching import coaching
 from analyzers.followup import follow_up_question, offline_follow_up
 from analyzers.open_question import open_question_evaluation
@@ -53,6 +55,7 @@ from server.events.model import Event
 from server.interview.closing import close_interview
 from server.interview.judge import Judgment
 from server.interview.llm import Interviewer
+from server.interview.pauses import pause_ends_answer, turn_delivery
 from server.interview.restore import restore_flow
 from server.interview.staff import StaffDesk
 from server.interview.turns import MAX_TYPED_ANSWER, FlowConfig, Turn
@@ -158,7 +161,7 @@ class InterviewFlow:
             self._end_answer("timeout")
         elif turn.finals and not speech.speaking:
             last = max(turn.last_end or 0.0, speech.last_speech_end or 0.0)
-            if t - last >= self.cfg.answer_pause_s:
+            if pause_ends_answer(self.session, self.cfg, turn, t, last):
                 self._end_answer("pause")
 
     # -- turns --------------------------------------------------------------------------------
@@ -270,15 +273,8 @@ class InterviewFlow:
         """The turn's offline evaluation (started with the judgment; made now after a resume)."""
         if turn.offline is None:
             turn.offline = asyncio.ensure_future(self.interviewer.offline.evaluate(
-                turn.question, turn.text, self._delivery(turn)))
+                turn.question, turn.text, turn_delivery(turn)))
         return await asyncio.shield(turn.offline)
-
-    @staticmethod
-    def _delivery(turn: Turn) -> dict[str, Any]:
-        """Delivery of a spoken answer; a written one has none (`typed`)."""
-        if turn.typed and not turn.finals:
-            return {"typed": True}
-        return answer_delivery(turn.finals, turn.asked_t)
 
     def _answer_done(self, turn: Turn, reason: str) -> asyncio.Task:
         """Emit `answer.completed` and start the evaluation; returns the evaluation task."""
@@ -303,7 +299,7 @@ class InterviewFlow:
 
     async def _evaluate(self, turn: Turn, start: float, end: float) -> Judgment:
         question, text = turn.question, turn.text
-        delivery = self._delivery(turn)
+        delivery = turn_delivery(turn)
         turn.offline = asyncio.ensure_future(
             self.interviewer.offline.evaluate(question, text, delivery))
         since = await self.session.history(turn.asked_seq)

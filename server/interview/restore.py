@@ -47,6 +47,10 @@ class _Log:
                 turn = self.turns[-1] if self.turns else None
                 if turn is not None and not turn.closed and data["end"] > turn.asked_t:
                     turn.finals.append(data)
+            elif kind == EventKind.ANSWER_WAITING:  # a thinking pause of the open answer
+                turn = self.turns[-1] if self.turns else None
+                if turn is not None and turn.turn == data["turn"] and not turn.closed:
+                    turn.waits.append((data["since"], e.t))
             elif kind == EventKind.ANSWER_COMPLETED:
                 self.answers[data["turn"]] = data
                 for turn in self.turns:

@@ -36,6 +36,9 @@ def clean_action_text(text: object) -> str:
 class FlowConfig:
     #: silence (session clock) after the last speech that ends an answer
     answer_pause_s: float = 4.0
+    #: the silence that ends it after a thinking phrase or an unfinished sentence
+    #: (`analyzers.turn_end`; announced with `answer.waiting`)
+    thinking_pause_s: float = 12.0
     #: an answer ends at the latest this long after its question was asked
     answer_max_s: float = 180.0
     #: wall-clock budget from the end of an answer to the next question
@@ -69,6 +72,8 @@ class Turn:
     closed: bool = False  # answer.completed was sent: later finals are not part of it
     source: str = SOURCE_PLAN  # plan | interviewer (a follow-up) | recruiter
     typed: str = ""  # an answer written with `answer.text` (after any spoken part)
+    #: the pauses announced as thinking (`answer.waiting`): (since, announced at), session time
+    waits: list[tuple[float, float]] = field(default_factory=list)
     #: its offline evaluation (`server.interview.judge`), started when the answer ended
     offline: asyncio.Future | None = field(default=None, repr=False, compare=False)
 

@@ -14,10 +14,12 @@ import { onAnswerCompleted, onEvaluation, onQuestion } from './question.js';
 import { onError, onInterviewCompleted, onState } from './session.js';
 import { room } from './state.js';
 import { onFinal, onPartial } from './transcript.js';
+import { endsWaiting, onAnswerWaiting } from './waiting.js';
 
 /** The kinds a replay draws; the others (old states, errors, evaluations) are left out. */
 const REPLAYED = new Set([EVENT.TRANSCRIPT_PARTIAL, EVENT.TRANSCRIPT_FINAL, EVENT.METRICS,
-  EVENT.QUESTION, EVENT.ANSWER_COMPLETED, EVENT.CANDIDATE_DISCONNECTED, EVENT.QUALITY]);
+  EVENT.QUESTION, EVENT.ANSWER_WAITING, EVENT.ANSWER_COMPLETED, EVENT.CANDIDATE_DISCONNECTED,
+  EVENT.QUALITY]);
 
 /** The room's handleEvent(event, context); it draws the gauges, so call it once the page is
  * there. */
@@ -25,16 +27,18 @@ export function createEventHandler() {
   const gauges = createMetricGauges();
   const dispatch = createDispatcher({
     [EVENT.STATE]: onState,
-    [EVENT.TRANSCRIPT_PARTIAL]: onPartial,
-    [EVENT.TRANSCRIPT_FINAL]: onFinal,
+    // speech again, the end of the answer or a new question: no longer "Take your time"
+    [EVENT.TRANSCRIPT_PARTIAL]: endsWaiting(onPartial),
+    [EVENT.TRANSCRIPT_FINAL]: endsWaiting(onFinal),
     [EVENT.METRICS]: (m) => {
       room.lastMetrics = m;
       showMetrics(gauges, m);
     },
-    [EVENT.QUESTION]: onQuestion,
-    [EVENT.ANSWER_COMPLETED]: onAnswerCompleted,
+    [EVENT.QUESTION]: endsWaiting(onQuestion),
+    [EVENT.ANSWER_WAITING]: onAnswerWaiting,
+    [EVENT.ANSWER_COMPLETED]: endsWaiting(onAnswerCompleted),
     [EVENT.EVALUATION]: onEvaluation,
-    [EVENT.INTERVIEW_COMPLETED]: onInterviewCompleted,
+    [EVENT.INTERVIEW_COMPLETED]: endsWaiting(onInterviewCompleted),
     [EVENT.ERROR]: onError,
     [EVENT.QUALITY]: onQuality,
     // how long the server waits for this candidate after a drop (connection.js)

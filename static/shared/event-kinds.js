@@ -11,6 +11,7 @@ export const EVENT = Object.freeze({
   TRANSCRIPT_FINAL: 'transcript.final',
   METRICS: 'metrics',
   QUESTION: 'question',
+  ANSWER_WAITING: 'answer.waiting',
   ANSWER_COMPLETED: 'answer.completed',
   EVALUATION: 'evaluation',
   INTERVIEW_COMPLETED: 'interview.completed',

@@ -108,6 +108,43 @@ def test_without_word_timings_the_utterance_spans_are_used():
     assert d["timing"] == "utterances"
 
 
+def test_an_announced_thinking_pause_is_reported_not_counted_as_a_pause():
+    """"Let me think", 8 s of silence the flow announced as thinking (from 12.0, announced at
+    16.0), then the answer: the 8 s are a thinking pause, out of the span and of the pauses;
+    the same gap unannounced is a long pause."""
+    words = [{"word": w, "start": a, "end": b} for w, a, b in [
+        ("Let", 10.0, 10.4), ("me", 10.4, 10.8), ("think.", 10.8, 12.0),
+        ("An", 20.0, 20.5), ("index.", 20.5, 21.0), ("Or", 23.5, 24.0), ("two.", 24.0, 25.0)]]
+    finals = [{"text": "Let me think. An index. Or two.", "start": 10.0, "end": 25.0,
+               "words": words}]
+    plain = answer_delivery(finals, asked_t=9.0)
+    assert plain["long_pauses"] == 2 and plain["longest_pause_s"] == 8.0
+    assert plain["thinking_pauses"] == 0 and plain["speaking_s"] == 15.0
+    d = answer_delivery(finals, asked_t=9.0, thinking=[(12.0, 16.0)])
+    assert d["thinking_pauses"] == 1 and d["thinking_s"] == 8.0
+    assert d["long_pauses"] == 1 and d["longest_pause_s"] == 2.5  # the unannounced one
+    assert d["speaking_s"] == 7.0 and d["pause_s"] == 2.5
+    assert d["pause_ratio"] == pytest.approx(2.5 / 7.0, abs=0.001)
+    assert d["wpm"] == pytest.approx(60.0)  # 7 words over 7 s, not over 15 s
+    assert d["time_to_first_word_s"] == 1.0  # reported, and not a pause either
+    # an announced pause that holds no gap between words (speech went on) changes nothing
+    assert answer_delivery(finals, asked_t=9.0, thinking=[(30.0, 34.0)]) == plain
+
+
+def test_the_session_sums_thinking_pauses_apart_from_long_pauses():
+    from analyzers.report_delivery import speech_from_answers
+
+    d1 = answer_delivery([{"text": "a b", "start": 1.0, "end": 2.0},
+                          {"text": "c d", "start": 9.0, "end": 10.0}], 0.0, [(2.0, 6.0)])
+    d2 = answer_delivery([{"text": "e f", "start": 20.0, "end": 21.0},
+                          {"text": "g h", "start": 24.0, "end": 25.0}], 18.0)
+    speech = speech_from_answers([d1, d2])
+    assert speech["thinking_pauses"] == 1 and speech["thinking_s"] == 7.0
+    assert speech["long_pauses"] == 1 and speech["longest_pause_s"] == 3.0
+    assert speech["speaking_s"] == 2.0 + 5.0
+    assert speech["time_to_first_word_s"] == 1.5  # the mean of 1 s and 2 s
+
+
 def test_no_speech_has_no_rates():
     d = answer_delivery([], asked_t=3.0)
     assert d["words"] == 0 and d["speaking_s"] == 0.0

@@ -112,7 +112,16 @@ def test_room_before_during_and_after_a_session(rtc_server, new_interview, conte
         assert_accessible(room.page, f"room live at {size}")
         room.page.click("#question-type")  # the written answer's form, and a toast
         room.page.evaluate("() => window.room.toast('Not sent', 'Try again.', 'error')")
-        assert_accessible(room.page, f"room live with a written answer and a toast at {size}")
+        # and "Take your time" (the server waits after a thinking phrase: answer.waiting)
+        room.page.evaluate("() => window.room.handleEvent({type: 'answer.waiting', index: 0, "
+                           "turn: 0, question_id: 'q', reason: 'thinking', wait_s: 12, since: 1})")
+        assert room.page.is_visible("#question-waiting")
+        assert_accessible(room.page, f"room live with a written answer, a toast and a thinking "
+                                     f"pause at {size}")
+        # speech again: the line goes
+        room.page.evaluate("() => window.room.handleEvent({type: 'transcript.partial', "
+                           "utterance: 9999, text: 'and then', start: 1, end: 2})")
+        assert not room.page.is_visible("#question-waiting")
         room.page.click("#stop-button")
         room.wait(ENDED, 40)
         assert_accessible(room.page, f"room ended at {size}")
