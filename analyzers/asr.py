@@ -138,13 +138,13 @@ class Transcriber:
         trimmed = self.trim_window and duration + _PAD_S < 30.0
         samples = to_float(audio)
         result = self._run(samples, prompt, words, trimmed)
-        if trimmed and not _withheld(result, prompt) and needs_full_window(
+        if trimmed and not _withheld(result, prompt, duration) and needs_full_window(
                 result.text, duration, result.avg_logprob, result.compression_ratio):
             if retry:
                 result = replace(self._run(samples, prompt, words, False), fallback=True)
             elif looks_degenerate(result.text, duration):
                 return replace(result, text="", words=[], dropped=True)
-        reason = _withheld(result, prompt)
+        reason = _withheld(result, prompt, duration)
         if reason:
             return replace(result, text="", words=[], filtered=reason)
         return result
@@ -200,6 +200,6 @@ class Transcriber:
         )
 
 
-def _withheld(result: AsrResult, prompt: str) -> str:
+def _withheld(result: AsrResult, prompt: str, duration: float) -> str:
     return withheld(result.text, result.avg_logprob, result.no_speech_prob,
-                    FILLER_PROMPT + " " + prompt)
+                    FILLER_PROMPT + " " + prompt, duration)

@@ -15,7 +15,9 @@ clips of 1-5 s: silence, white/pink/brown noise, clicks, breathing, chords):
 * No speech decodes to the filler prompt's words ("Okay,", "I'm, I'm, I'm,", "Okay, here's")
   or Whisper's subtitle phrases, with no_speech_prob 0.32-0.95; speech had at most 0.29 and
   never decoded to such words only. Whisper's own rule (no_speech_prob > 0.6 and
-  avg_logprob < -1.0) takes the rest ("I don't know, I don't know." from pink noise).
+  avg_logprob < -1.0) takes the rest ("I don't know, I don't know." from pink noise), and a
+  lower arm of it (no_speech_prob > 0.2 and avg_logprob < -1.2) the partials of music the
+  live pipeline showed (tests/server/live/test_live_nonspeech.py).
 """
 
 from __future__ import annotations
@@ -27,10 +29,19 @@ import zlib
 #: log-probability < -1.0 (openai/whisper transcribe.py, faster-whisper's defaults)
 NO_SPEECH_PROB = 0.6
 NO_SPEECH_LOGPROB = -1.0
+#: ... and its lower arm for tiny.en: partials of music and breathing in the live pipeline
+#: decoded to "F-" and "So, yeah." at no_speech_prob 0.25-0.33 and avg_logprob -1.5 to -2.3;
+#: speech below -1.2 had no_speech_prob <= 0.07
+UNSURE_NO_SPEECH = 0.2
+UNSURE_LOGPROB = -1.2
 #: a text made of stock words only is withheld above this no_speech_prob or below this
 #: avg_logprob (non-speech: no_speech_prob >= 0.32; speech: <= 0.29)
 STOCK_NO_SPEECH = 0.3
 STOCK_LOGPROB = -1.0
+#: ... or when they are too few for the audio: 10.6 s of music decoded to "Umm..." at
+#: no_speech_prob 0.25, avg_logprob -0.88 (live); the shortest answers ("Yes.", 1.4 s
+#: utterances) have a word per 1.4 s
+STOCK_MIN_WORDS_PER_S = 1 / 3
 #: a trimmed decode below this average log-probability is decoded again on the full window
 FALLBACK_LOGPROB = -1.0
 #: faster-whisper's compression ratio of a repetition loop (Whisper's threshold)
@@ -56,8 +67,9 @@ _STOCK = frozenset(w for phrase in HALLUCINATIONS for w in words(phrase))
 
 
 def is_no_speech(avg_logprob: float, no_speech_prob: float) -> bool:
-    """Whisper's no-speech rule."""
-    return no_speech_prob > NO_SPEECH_PROB and avg_logprob < NO_SPEECH_LOGPROB
+    """Whisper's no-speech rule, with its lower arm."""
+    return ((no_speech_prob > NO_SPEECH_PROB and avg_logprob < NO_SPEECH_LOGPROB)
+            or (no_speech_prob > UNSURE_NO_SPEECH and avg_logprob < UNSURE_LOGPROB))
 
 
 def repeats(text: str) -> bool:
@@ -87,11 +99,13 @@ def needs_full_window(text: str, duration: float, avg_logprob: float,
             or avg_logprob < FALLBACK_LOGPROB)
 
 
-def withheld(text: str, avg_logprob: float, no_speech_prob: float, prompt: str = "") -> str:
-    """Why `text` is not the candidate's words ("" when it is): "no_speech" (Whisper's rule),
-    "no_words" (punctuation, "[BLANK_AUDIO]", "(music)"), "hallucination" (only stock words:
-    Whisper's subtitle phrases and the words of the `prompt` it was given, from a decode that
-    is not confident)."""
+def withheld(text: str, avg_logprob: float, no_speech_prob: float, prompt: str = "",
+             duration: float = 0.0) -> str:
+    """Why `text`, decoded from `duration` s of audio, is not the candidate's words ("" when
+    it is): "no_speech" (Whisper's rule), "no_words" (punctuation, "[BLANK_AUDIO]",
+    "(music)"), "hallucination" (only stock words: Whisper's subtitle phrases and the words of
+    the `prompt` it was given, from a decode that is not confident or far too few for the
+    audio)."""
     if not text.strip():
         return ""
     if is_no_speech(avg_logprob, no_speech_prob):
@@ -100,6 +114,7 @@ def withheld(text: str, avg_logprob: float, no_speech_prob: float, prompt: str =
     if not said or _ANNOTATION.match(text):
         return "no_words"
     if set(said) <= _STOCK | set(words(prompt)) and (
-            no_speech_prob > STOCK_NO_SPEECH or avg_logprob < STOCK_LOGPROB):
+            no_speech_prob > STOCK_NO_SPEECH or avg_logprob < STOCK_LOGPROB
+            or len(said) < duration * STOCK_MIN_WORDS_PER_S):
         return "hallucination"
     return ""

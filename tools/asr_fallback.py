@@ -131,11 +131,12 @@ def policy(r: dict) -> tuple[str, bool]:
     from analyzers.asr_filter import needs_full_window, withheld
 
     t = r["trim"]
-    if withheld(t["text"], t["lp"], t["nsp"], FILLER_PROMPT):
+    if withheld(t["text"], t["lp"], t["nsp"], FILLER_PROMPT, r["dur"]):
         return "", False
     if needs_full_window(t["text"], r["dur"], t["lp"], t["cr"]):
         f = r["full"]
-        return ("" if withheld(f["text"], f["lp"], f["nsp"], FILLER_PROMPT) else f["text"]), True
+        lost = withheld(f["text"], f["lp"], f["nsp"], FILLER_PROMPT, r["dur"])
+        return ("" if lost else f["text"]), True
     return t["text"], False
 
 

@@ -16,7 +16,9 @@ def test_words():
 def test_whispers_no_speech_rule():
     assert is_no_speech(-1.2, 0.7)
     assert not is_no_speech(-0.9, 0.9)  # confident text despite the no-speech probability
-    assert not is_no_speech(-1.5, 0.5)
+    assert is_no_speech(-1.6, 0.29)  # "F-" from music: the lower arm
+    assert not is_no_speech(-1.8, 0.03)  # "Y" of "Yes." in 5 % noise
+    assert not is_no_speech(-0.9, 0.5)
 
 
 @pytest.mark.parametrize("text", ["Yes. Yes.", "Yeah Yeah Yeah", "I'm, I'm, I'm,",
@@ -40,13 +42,14 @@ def test_needs_full_window():
 
 @pytest.mark.parametrize(("text", "logprob", "no_speech", "reason"), [
     ("I don't know, I don't know.", -1.03, 0.90, "no_speech"),  # measured on pink noise
+    ("So, yeah.", -1.78, 0.31, "no_speech"),  # music, live
     ("...", -0.5, 0.2, "no_words"),
     ("[BLANK_AUDIO]", -0.3, 0.2, "no_words"),
     ("(music)", -0.3, 0.2, "no_words"),
     ("♪ ♪", -0.3, 0.2, "no_words"),
     ("Okay,", -0.28, 0.85, "hallucination"),  # brown noise, 5 s: confident, yet no speech
     ("I'm, I'm, I'm, I'm,", -0.35, 0.84, "hallucination"),  # white noise
-    ("I'm...", -1.78, 0.40, "hallucination"),  # breathing
+    ("I'm...", -1.78, 0.40, "no_speech"),  # breathing: the lower arm of the rule
     ("Thanks for watching!", -0.4, 0.5, "hallucination"),
     ("Please subscribe.", -1.1, 0.1, "hallucination"),
     ("you", -0.9, 0.45, "hallucination"),
@@ -66,6 +69,12 @@ def test_withheld(text, logprob, no_speech, reason):
 ])
 def test_kept(text, logprob, no_speech):
     assert withheld(text, logprob, no_speech, PROMPT) == ""
+
+
+def test_stock_words_too_few_for_the_audio_are_withheld():
+    assert withheld("Umm...", -0.88, 0.25, PROMPT, 10.6) == "hallucination"  # music, live
+    assert withheld("Umm...", -0.88, 0.25, PROMPT, 2.0) == ""  # a hesitation
+    assert withheld("Okay.", -0.4, 0.12, PROMPT, 1.4) == ""
 
 
 def test_the_context_prompt_counts_as_stock_words():
