@@ -4,20 +4,23 @@ The model is thread-safe for `num_workers` concurrent calls. Whisper's encoder i
 30-s windows; short utterances are encoded on a window trimmed to the audio plus padding
 (CTranslate2 accepts it, at least 10 s), which is several times cheaper. Every call decodes
 exactly one window, text tokens only, like offline transcription; word timings come from
-faster-whisper's alignment. A final that looks like a repetition loop is decoded again on the
-full window; a looping partial is dropped (the next one replaces it).
+faster-whisper's alignment. A final whose trimmed decode looks unreliable (a repetition loop,
+a very low average log-probability: `analyzers.asr_filter`) is decoded again on the full
+window; a looping partial is dropped (the next one replaces it). Text that is not speech
+(Whisper's no-speech rule, its stock hallucinations) is withheld: `text` is "" and `filtered`
+says why.
 """
 
 from __future__ import annotations
 
 import threading
-import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from faster_whisper import WhisperModel
 
+from analyzers.asr_filter import looks_degenerate, needs_full_window, withheld
 from analyzers.audio import SAMPLE_RATE, to_float
 
 BUNDLED_MODEL = "tiny.en"
@@ -58,6 +61,14 @@ class AsrResult:
     full_window: bool = False
     #: the decode looped and was dropped (partials only; finals are decoded again)
     dropped: bool = False
+    #: the decode's confidence (Whisper's segment fields; the worst segment when several)
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 0.0
+    #: the trimmed window's decode looked unreliable and this is the full window's decode
+    fallback: bool = False
+    #: why the decoded text was withheld ("no_speech", "hallucination"); `text` is "" then
+    filtered: str = ""
 
 
 class _WindowDone(Exception):
@@ -119,17 +130,23 @@ class Transcriber:
     ) -> AsrResult:
         """Transcribe `audio`, int16 PCM at `SAMPLE_RATE` (one utterance, at most 30 s).
 
-        A repetition loop on the trimmed window is decoded again on the full window when
-        `retry` (finals), else dropped: an empty result with `dropped` set (partials).
+        An unreliable decode on the trimmed window is decoded again on the full window when
+        `retry` (finals); a looping one is dropped otherwise: an empty result with `dropped`
+        set (partials). Text that is not speech comes back as "" with `filtered` set.
         """
         duration = len(audio) / SAMPLE_RATE
         trimmed = self.trim_window and duration + _PAD_S < 30.0
         samples = to_float(audio)
         result = self._run(samples, prompt, words, trimmed)
-        if trimmed and _looks_degenerate(result.text, duration):
-            if not retry:
-                return AsrResult(text="", dropped=True)
-            result = self._run(samples, prompt, words, False)
+        if trimmed and not _withheld(result, prompt, duration) and needs_full_window(
+                result.text, duration, result.avg_logprob, result.compression_ratio):
+            if retry:
+                result = replace(self._run(samples, prompt, words, False), fallback=True)
+            elif looks_degenerate(result.text, duration):
+                return replace(result, text="", words=[], dropped=True)
+        reason = _withheld(result, prompt, duration)
+        if reason:
+            return replace(result, text="", words=[], filtered=reason)
         return result
 
     def _run(self, audio: np.ndarray, prompt: str, words: bool, trimmed: bool) -> AsrResult:
@@ -152,6 +169,7 @@ class Transcriber:
                 initial_prompt=(FILLER_PROMPT + " " + prompt).strip(),
                 max_new_tokens=int(8 * duration) + 24,
                 suppress_blank=True,
+                no_speech_threshold=None,  # applied by the caller, with the decode's figures
             )
             for segment in segments:
                 segs.append(segment)
@@ -174,16 +192,14 @@ class Transcriber:
             Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 3))
             for w in raw
         ]
-        return AsrResult(text=text, words=out, full_window=not trimmed)
+        return AsrResult(
+            text=text, words=out, full_window=not trimmed,
+            avg_logprob=round(min((s.avg_logprob for s in segs), default=0.0), 4),
+            no_speech_prob=round(max((s.no_speech_prob for s in segs), default=1.0), 4),
+            compression_ratio=round(max((s.compression_ratio for s in segs), default=0.0), 4),
+        )
 
 
-def _looks_degenerate(text: str, duration: float) -> bool:
-    """A repetition loop: far too many words for the audio, or highly compressible text."""
-    tokens = text.split()
-    if len(tokens) > 6 * duration + 6:
-        return True
-    half = len(tokens) // 2
-    if half >= 3 and tokens[:half] == tokens[half : 2 * half]:
-        return True  # the same sentence twice
-    raw = text.encode()
-    return len(raw) > 40 and len(raw) / len(zlib.compress(raw)) > 2.4
+def _withheld(result: AsrResult, prompt: str, duration: float) -> str:
+    return withheld(result.text, result.avg_logprob, result.no_speech_prob,
+                    FILLER_PROMPT + " " + prompt, duration)

@@ -48,6 +48,9 @@ class SchedulerStats:
     partials_done: int = 0
     partials_replaced: int = 0
     partials_dropped: int = 0  # looping decodes, not shown
+    partials_filtered: int = 0  # not speech (`AsrResult.filtered`), not shown
+    finals_filtered: int = 0  # not speech: no text
+    finals_fallback: int = 0  # decoded again on the full window
     finals_cancelled: int = 0
     busy_s: float = 0.0
     final_wait_s: deque[float] = field(default_factory=lambda: deque(maxlen=500))
@@ -187,6 +190,8 @@ class AsrScheduler(PooledWorkers):
         finally:
             self.stats.busy_s += time.perf_counter() - t0
         self.stats.finals_done += 1
+        self.stats.finals_filtered += bool(result.filtered)
+        self.stats.finals_fallback += result.fallback
         if not job.future.done():
             job.future.set_result(result)
 
@@ -210,6 +215,9 @@ class AsrScheduler(PooledWorkers):
         self.stats.partials_done += 1
         if result.dropped:
             self.stats.partials_dropped += 1
+            return
+        if result.filtered:
+            self.stats.partials_filtered += 1
             return
         sink(result, context)
 

@@ -149,10 +149,12 @@ class SpeechPipeline:
                                 first_id=state.last_utterance + 1)
         self.vad.voiced_samples = round(state.voiced_s * SAMPLE_RATE)
         self._finalised_upto = state.last_utterance
-        for final in state.finals:
+        spoken = [f for f in state.finals if f.get("text")]  # "" withdrew a partial
+        for final in spoken:
             self.delivery.add_final(final["text"], float(final["start"]), float(final["end"]))
+        if spoken:
+            self._context = spoken[-1]["text"][-200:]
         if state.finals:
-            self._context = state.finals[-1]["text"][-200:]
             self._last_speech_end = float(state.finals[-1]["end"])
         self._last_metrics_t = state.t
 
@@ -248,8 +250,14 @@ class SpeechPipeline:
             return
         text = result.text
         shown = self._partial_text.pop(utt.id, None)
-        if not text and shown is None:
-            return  # noise that never showed up as words
+        if result.filtered:
+            log.debug("utterance %s is not speech (%s): %.2f s", utt.id, result.filtered,
+                      end - start)
+        if not text:
+            if shown is not None:  # withdraw the partial: a final without words
+                self.stream.emit(TranscriptFinal(utterance=utt.id, text="", start=round(start, 3),
+                                                 end=round(end, 3), words=[]), self.t)
+            return  # not speech: no transcript, no delivery, no answer
         words = [
             {"word": w.word, "start": round(offset + w.start, 3), "end": round(offset + w.end, 3),
              "probability": w.probability}
