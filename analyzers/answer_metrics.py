@@ -17,6 +17,8 @@ def _number(value: Any) -> float | None:
 
 def _segments(final: dict) -> tuple[list[tuple[float, float]], bool]:
     """A final's timed segments: its words when they all have timings, else its span."""
+    if not str(final.get("text") or "").strip():
+        return [], False  # a withdrawn partial (no speech): no speaking time
     words = final.get("words") or []
     spans = [(_number(w.get("start")), _number(w.get("end"))) for w in words
              if isinstance(w, dict)]

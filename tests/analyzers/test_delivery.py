@@ -189,3 +189,13 @@ def test_answer_vision_leaves_out_frozen_ticks():
     v = answer_vision(ticks)
     assert v["eye_contact"] == 0.5 and v["camera_frozen"] is True and v["samples"] == 2
     assert answer_vision([])["eye_contact"] is None
+
+
+def test_a_withdrawn_final_adds_no_speaking_time():
+    """An empty final (a partial withdrawn: it was not speech) is neither speech nor span."""
+    words = [{"word": "a", "start": 10.0, "end": 10.5}, {"word": "b", "start": 10.5, "end": 11.0}]
+    spoken = {"text": "a b", "start": 10.0, "end": 11.0, "words": words}
+    withdrawn = {"text": "", "start": 20.0, "end": 21.0, "words": []}
+    d = answer_delivery([spoken, withdrawn], asked_t=9.0)
+    assert d == answer_delivery([spoken], asked_t=9.0)
+    assert d["speaking_s"] == 1.0 and d["last_word_t"] == 11.0
