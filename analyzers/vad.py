@@ -223,7 +223,8 @@ class VadSegmenter:
             id=self._next_id - 1,
             start=self._utt_start,
             speech_start=self._speech_start,
-            speech_end=self._last_voiced_end,
+            # webrtcvad's own end: a soft last word under the floor is still speech
+            speech_end=max(self._last_voiced_end, self._last_raw_end),
             audio=audio,
         )
         # the closed utterance's last frames are the next one's pre-roll: speech that began
