@@ -113,3 +113,21 @@ def end_pause_s(text: str, answer_pause_s: float, thinking_pause_s: float
     if reason is None or thinking_pause_s <= answer_pause_s:
         return answer_pause_s, None
     return thinking_pause_s, reason
+
+
+#: Utterances that, said on their own, ask for the next question (regular expressions over the
+#: lower-case words; an utterance with anything else in it is part of the answer).
+NEXT_COMMANDS = (
+    r"(?:(?:ok|okay|so|alright|right) )?(?:the )?next(?: question)?(?: please)?",
+    r"(?:(?:ok|okay|so|alright|right) )?(?:i'm|i am) (?:done|finished)",
+    r"(?:(?:ok|okay|so|alright|right) )?that's (?:all|it|my answer)(?: for this (?:one|question))?",
+    r"(?:let's |can we )?(?:move on|go on)(?: to the next(?: one| question)?)?(?: please)?",
+)
+_NEXT = re.compile(r"^(?:" + "|".join(NEXT_COMMANDS) + r")$")
+
+
+def is_next_command(text: str) -> bool:
+    """True when a whole utterance is the candidate asking for the next question ("Next.",
+    "Next question, please.", "I'm done.", "That's my answer."), said instead of pressing it."""
+    words = _WORD.findall(str(text or "").replace("’", "'").lower())
+    return bool(words) and bool(_NEXT.match(" ".join(words)))

@@ -8,7 +8,8 @@ makes it when `SessionManager.open` opens the session). It hooks the session's s
   answer (the answer text is the concatenation of those finals);
 * the answer ends after `answer_pause_s` without speech (at least one final first; after a
   thinking phrase or an unfinished sentence `thinking_pause_s`, announced by `answer.waiting`:
-  `server.interview.pauses`), on a `{"type": "next"}` message, after `answer_max_s`, or on
+  `server.interview.pauses`), on a `{"type": "next"}` message or the candidate saying it
+  ("Next question, please.": `analyzers.turn_end.is_next_command`), after `answer_max_s`, or on
   `stop`;
 * then `answer.completed`, the evaluation (`Interviewer.evaluate`, Groq or offline; a background
   task, its `evaluation` event and `AnswerRecord` follow when it is done), and within
@@ -45,6 +46,7 @@ from analyzers.coaching import coaching
 from analyzers.followup import follow_up_question, offline_follow_up
 from analyzers.open_question import open_question_evaluation
 from analyzers.questions import SOURCE_INTERVIEWER, SOURCE_PLAN, SOURCE_RECRUITER, Question
+from analyzers.turn_end import is_next_command
 from server.events.kinds import (
     AnswerCompleted,
     AnswerEvaluated,
@@ -144,6 +146,9 @@ class InterviewFlow:
         closing = turn.closing_t if self.state == "closing" else None
         if closing is not None and data["start"] > closing:
             return  # started after `next`: not part of this answer
+        if self.state == "answering" and is_next_command(data.get("text", "")):
+            self._end_answer("next")  # said "next" instead of pressing it: not an answer
+            return
         turn.finals.append(data)
 
     def _on_tick(self, t: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzers.turn_end import THINKING, UNFINISHED, end_pause_s, waiting_reason
+from analyzers.turn_end import THINKING, UNFINISHED, end_pause_s, is_next_command, waiting_reason
 
 
 @pytest.mark.parametrize("text", [
@@ -86,3 +86,18 @@ def test_end_pause_is_the_longer_one_only_when_waiting():
     assert end_pause_s("I would add an index and", 4.0, 12.0) == (12.0, UNFINISHED)
     # a thinking pause no longer than the answer pause is no wait at all
     assert end_pause_s("Let me think.", 4.0, 4.0) == (4.0, None)
+
+
+@pytest.mark.parametrize("text", ["Next.", "next question", "Next question, please.",
+                                  "Okay, next.", "I'm done.", "I am finished.",
+                                  "That's my answer.", "That's all.", "Let's move on.",
+                                  "Can we move on to the next question?"])
+def test_next_commands(text):
+    assert is_next_command(text)
+
+
+@pytest.mark.parametrize("text", ["", "Next I would add an index.", "The next step is caching.",
+                                  "I'm done with the migration part, now the cache.",
+                                  "That's all I know about Kafka, and it is a log.", "Um."])
+def test_not_next_commands(text):
+    assert not is_next_command(text)

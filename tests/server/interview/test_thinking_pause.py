@@ -157,3 +157,25 @@ async def test_next_ends_the_answer_while_it_waits(interview):
     assert done.data["reason"] == "next" and done.data["text"] == "Give me a second."
     assert len(await wait_for(session, "question", 2)) == 2
     await flow.stop()
+
+
+async def test_saying_next_ends_the_answer_and_is_not_part_of_it(interview):
+    session, flow, _ = interview
+    session.say(COMPLETE, 1.5, 4.0)
+    session.say("Next question, please.", 4.5, 5.5)
+    (done,) = await wait_for(session, "answer.completed")
+    assert done.data["reason"] == "next" and done.data["text"] == COMPLETE
+    assert len(await wait_for(session, "question", 2)) == 2
+    await flow.stop()
+
+
+async def test_next_inside_an_answer_is_part_of_it(interview):
+    session, flow, _ = interview
+    text = "Next I would add an index."
+    session.say(text, 1.5, 4.0)
+    await asyncio.sleep(0.05)
+    assert not session.of("answer.completed")
+    ticks(session, 4.5, 8.5)
+    (done,) = await wait_for(session, "answer.completed")
+    assert done.data["reason"] == "pause" and done.data["text"] == text
+    await flow.stop()
