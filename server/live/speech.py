@@ -258,9 +258,11 @@ class SpeechPipeline:
                 self.stream.emit(TranscriptFinal(utterance=utt.id, text="", start=round(start, 3),
                                                  end=round(end, 3), words=[]), self.t)
             return  # not speech: no transcript, no delivery, no answer
+        # Whisper puts a first word anywhere in the pre-roll before it: no earlier than the
+        # speech the VAD heard
         words = [
-            {"word": w.word, "start": round(offset + w.start, 3), "end": round(offset + w.end, 3),
-             "probability": w.probability}
+            {"word": w.word, "start": round(max(offset + w.start, start), 3),
+             "end": round(max(offset + w.end, start), 3), "probability": w.probability}
             for w in result.words
         ]
         self.delivery.add_final(text, start, end)
