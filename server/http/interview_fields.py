@@ -254,6 +254,10 @@ def list_filters(request: Request) -> dict[str, Any]:
             out[name] = _parse_when(raw, end)
             if out[name] is None:
                 fields[name] = "an ISO date (2025-01-31) or date-time (2025-01-31T12:00:00Z)"
+    raw = q.get("candidate_id", "").strip()
+    out["candidate_id"] = int(raw) if raw.isdigit() else None
+    if raw and out["candidate_id"] is None:
+        fields["candidate_id"] = "a user id (a whole number)"
     for name in ("min_score", "max_score"):
         raw = q.get(name, "")
         out[name] = None

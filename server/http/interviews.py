@@ -25,10 +25,19 @@ from server.accounts.identity import current_user, require_user
 from server.errors import ApiError, validation_error
 from server.http.guards import guards
 from server.http.interview_fields import clean_new_interview, list_filters
+from server.http.interview_outcome import (
+    candidate_json,
+    candidates_of,
+    outcome,
+    questions_answered,
+    questions_planned,
+    running_ids,
+    summary,
+)
 from server.http.question_fields import question_warnings
 from server.http.requests import json_body, page_params, room_url
 from server.interview.llm import Interviewer
-from server.store.interviews import candidate_interviews, delete_interview, list_interviews
+from server.store.interviews import candidate_interviews, delete_interview, matching_interviews
 from server.store.models import Interview, User
 from server.store.store import Store
 
@@ -157,17 +166,29 @@ async def create_interview(request: Request) -> JSONResponse:
 
 async def interviews(request: Request) -> JSONResponse:
     """`GET /api/interviews?page&page_size&status&role&created_from&created_to&min_score
-    &max_score` (the caller's, newest first) and `POST /api/interviews`."""
+    &max_score&candidate_id` (the caller's, newest first; each with its `outcome` and
+    `candidate`, and the `summary` of every matching one) and `POST /api/interviews`."""
     if request.method == "POST":
         return await create_interview(request)
     user = await require_user(request)
     page, page_size = page_params(request)
     filters = list_filters(request)
-    rows, total = await asyncio.to_thread(
-        list_interviews, request.app.state.store, user, filters, page, page_size
-    )
-    items = [interview_json(request, r, user, detail=False) for r in rows]
-    return JSONResponse({"items": items, "page": page, "page_size": page_size, "total": total})
+    store: Store = request.app.state.store
+    rows = await asyncio.to_thread(matching_interviews, store, user, filters)
+    running = await running_ids(request.app.state, rows)
+    people = await asyncio.to_thread(candidates_of, store, rows)
+    items = []
+    for r in rows:
+        item = interview_json(request, r, user, detail=False)
+        item["outcome"] = outcome(r, r.id in running)
+        item["questions_answered"] = questions_answered(r)
+        item["questions_planned"] = questions_planned(r)
+        item["candidate"] = candidate_json(r, people)
+        items.append(item)
+    start = (page - 1) * page_size
+    return JSONResponse({"items": items[start:start + page_size], "page": page,
+                         "page_size": page_size, "total": len(items),
+                         "summary": summary(items)})
 
 
 async def _visible_interview(request: Request) -> tuple[Interview, User | None, str]:

@@ -33,12 +33,11 @@ def visible_to(user: User, dialect: str):
                _invited(user.id, dialect))
 
 
-def list_interviews(store: Store, user: User, filters: dict[str, Any], page: int,
-                    page_size: int) -> tuple[list[Interview], int]:
-    """A page of the interviews `user` may see, newest first, and how many there are in all.
+def matching_interviews(store: Store, user: User, filters: dict[str, Any]) -> list[Interview]:
+    """Every interview `user` may see that matches `filters`, newest first.
 
-    `filters`: statuses, role, created_from, created_to, min_score, max_score (None/empty =
-    no condition)."""
+    `filters`: statuses, role, created_from, created_to, min_score, max_score, candidate_id
+    (None/empty = no condition)."""
     with Session(store.engine, expire_on_commit=False) as db:
         stmt = select(Interview)
         condition = visible_to(user, store.engine.dialect.name)
@@ -58,12 +57,12 @@ def list_interviews(store: Store, user: User, filters: dict[str, Any], page: int
             stmt = stmt.where(Interview.final_score >= filters["min_score"])
         if filters["max_score"] is not None:
             stmt = stmt.where(Interview.final_score <= filters["max_score"])
-        total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+        if filters.get("candidate_id") is not None:
+            stmt = stmt.where(Interview.candidate_id == filters["candidate_id"])
         rows = db.exec(
             stmt.order_by(Interview.created_at.desc(), Interview.id.desc())  # type: ignore
-            .offset((page - 1) * page_size).limit(page_size)
         ).all()
-        return list(rows), int(total)
+        return list(rows)
 
 
 def delete_interview(store: Store, interview_id: str) -> None:
