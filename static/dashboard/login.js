@@ -11,6 +11,8 @@ export function showLogin(message = '') {
   $('content').hidden = true;
   $('logout').hidden = true;
   $('user').hidden = true;
+  $('new-interview').hidden = true;
+  $('jobs-link').hidden = true;
   $('login').hidden = false;
   $('login-error').textContent = message;
   $('login-name').focus();
@@ -33,8 +35,8 @@ export function initLogin(onLoggedIn) {
       $('login-password').value = '';
       $('login').hidden = true;
       await onLoggedIn();
-    } catch (err) {
-      $('login-error').textContent = `Could not reach the server (${err.message || err}).`;
+    } catch {
+      $('login-error').textContent = 'Could not reach the server; check your connection and try again.';
     } finally {
       button.disabled = false;
     }

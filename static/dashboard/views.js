@@ -1,70 +1,77 @@
 /*
- * The dashboard's content: the stat boxes and progress chart, and the interviews table.
+ * The dashboard's content: the summary boxes (the list's `summary`: the server counts the same
+ * rows it lists) and the interviews table (stacked cards on a phone: each cell's data-label
+ * names it there).
  */
 
-import { lineChart } from '../shared/charts.js';
 import { $, node, statBox } from '../shared/dom.js';
 import { fmt, scoreTone } from '../shared/format.js';
 import { PAGE_SIZE } from './api.js';
+import { rowActions } from './actions.js';
 
-export const state = { page: 1, total: 0 };
+export const state = { page: 1, total: 0, user: null };
 
-export function drawStats(stats) {
+export const OUTCOME_TEXT = Object.freeze({
+  completed: 'Completed', incomplete: 'Incomplete', abandoned: 'Abandoned', live: 'Live',
+  pending: 'Pending',
+});
+
+export function drawStats(summary) {
+  const s = summary || {};
   const items = [
-    [fmt(stats.total), 'interviews'],
-    [fmt(stats.completed), 'completed'],
-    [fmt(stats.average_score), 'average score'],
-    [fmt(stats.best_score), 'best score'],
-    [fmt(stats.average_knowledge), 'average knowledge'],
-    [fmt(stats.average_confidence), 'average confidence'],
+    [fmt(s.total ?? 0), 'interviews', 'total'],
+    [fmt(s.completed ?? 0), 'completed', 'completed'],
+    [fmt(s.incomplete ?? 0), 'incomplete', 'incomplete'],
+    [fmt(s.abandoned ?? 0), 'abandoned', 'abandoned'],
+    [fmt(s.live ?? 0), 'live now', 'live'],
+    [fmt(s.pending ?? 0), 'not started', 'pending'],
+    [s.average_score == null ? '-' : fmt(s.average_score), 'average score', 'average'],
   ];
-  $('stats').replaceChildren(...items.map(([value, label]) => statBox(value, label, 'panel stat')));
-  const trend = (stats.trend || []).filter((p) => p.final_score != null && p.date);
-  lineChart($('progress'), trend.map((p) => [new Date(p.date), p.final_score]), {
-    title: 'Final score of each completed interview', yMin: 0, yMax: 100,
-    band: { from: 70, to: 100 }, showPoints: true, tone: scoreTone,
-    links: (i) => `/report/${encodeURIComponent(trend[i].id)}`,
-    empty: 'Complete an interview to see your progress.',
-  });
+  $('stats').replaceChildren(...items.map(([value, label, key]) => {
+    const box = statBox(value, label, 'panel stat');
+    box.dataset.stat = key;
+    return box;
+  }));
 }
 
-function cell(child, className) {
+/** Who answers: their name (and email when it differs), or a plain note. */
+export function candidateText(candidate) {
+  if (!candidate) return 'Anyone with the link';
+  const { name, email } = candidate;
+  return name && email && name !== email ? `${name} (${email})` : name || email;
+}
+
+function labelled(label, child, className) {
   const td = node('td', className);
-  td.append(child);
+  td.dataset.label = label;
+  if (typeof child === 'string') td.textContent = child;
+  else td.append(child);
   return td;
 }
 
-function link(text, href) {
-  const a = node('a', null, text);
-  a.href = href;
-  return a;
-}
-
-export function drawInterviews(list) {
+export function drawInterviews(list, handlers) {
   const body = $('interviews');
   body.replaceChildren();
   state.total = list.total || 0;
   for (const item of list.items || []) {
-    const when = item.started_at || item.created_at;
-    const status = node('span', 'badge', item.status);
-    status.dataset.status = item.status || '';
-    const final = node('b', null, fmt(item.final_score));
-    final.dataset.tone = scoreTone(item.final_score);
-    const links = node('td');
-    if (item.final_score != null || item.status === 'completed' || item.status === 'live') {
-      links.append(link('Report', `/report/${encodeURIComponent(item.id)}`));
+    const outcome = item.outcome || 'pending';
+    const status = node('span', 'badge', OUTCOME_TEXT[outcome] || outcome);
+    status.dataset.status = outcome;
+    if (outcome === 'incomplete' && item.questions_planned) {
+      status.title = `${item.questions_answered} of ${item.questions_planned} questions answered`;
     }
-    if (item.status === 'pending' && item.room_url) links.append(link('Start', item.room_url));
+    const score = node('b', null, item.final_score == null ? '-' : fmt(item.final_score));
+    score.dataset.tone = scoreTone(item.final_score);
     const tr = node('tr');
+    tr.dataset.id = item.id;
+    tr.dataset.outcome = outcome;
     tr.append(
-      node('td', null, when ? new Date(when).toLocaleString() : '—'),
-      node('td', null, item.job_role || item.title || '—'),
-      cell(status),
-      cell(final, 'num'),
-      node('td', 'num', fmt(item.knowledge_score)),
-      node('td', 'num', fmt(item.confidence_score)),
-      node('td', null, item.performance_level || '—'),
-      links,
+      labelled('Candidate', candidateText(item.candidate), 'who'),
+      labelled('Role', item.job_role || item.title || '-'),
+      labelled('Created', item.created_at ? new Date(item.created_at).toLocaleString() : '-'),
+      labelled('Status', status),
+      labelled('Score', score, 'num'),
+      labelled('Actions', rowActions(item, state.user, handlers), 'actions'),
     );
     body.append(tr);
   }
