@@ -56,11 +56,11 @@ function busyCard(seconds, handleEvent) {
   const wait = Math.max(1, Math.min(600, seconds || 10));
   startCard('The server is busy', `Too many people are connecting right now. We will try again in ${wait} s.`,
     'Your camera and microphone are not used until then.');
-  $('start-hint').classList.add('is-error');
+  $('start-card').classList.add('is-problem');
   setStatus('reconnecting', 'Server busy');
   return new Promise((resolve) => {
     setTimeout(() => {
-      $('start-hint').classList.remove('is-error');
+      $('start-card').classList.remove('is-problem');
       resolve(load(handleEvent));
     }, wait * 1000);
   });
