@@ -24,6 +24,7 @@ from server.events.broker import InProcessBroker
 from server.events.redis_broker import RedisBroker
 from server.http.auth import login, me, register
 from server.http.body_limit import BodyLimit
+from server.http.check import interview_check
 from server.http.events import interview_events
 from server.http.guards import Guards, GuardsMiddleware
 from server.http.health import health, metrics_endpoint
@@ -106,6 +107,8 @@ def routes() -> list[BaseRoute]:
               methods=["POST"]),
         Route("/api/interviews/{interview_id}/recording", interview_recording),
         Route("/api/interviews/{interview_id}/report", interview_report),
+        # room link check (issue 14)
+        Route("/api/interviews/{interview_id}/check", interview_check),
         WebSocketRoute("/ws/interviews/{interview_id}/candidate", candidate_endpoint),
         WebSocketRoute("/ws/interviews/{interview_id}/spectate", spectator_endpoint),
         Route("/metrics", metrics_endpoint),

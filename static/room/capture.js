@@ -25,7 +25,10 @@ export async function getMedia() {
   } catch (err) {
     console.warn('room: camera unavailable, continuing with audio only', err);
     const stream = await navigator.mediaDevices.getUserMedia({ audio });
-    toast('camera', 'Camera unavailable — continuing with audio only.', 'info', 6000);
+    const blocked = err && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
+    toast('camera', blocked
+      ? 'Camera access was blocked, so the interview goes on with your microphone only: eye contact and posture are not measured.'
+      : 'We could not open your camera, so the interview goes on with your microphone only.', 'error', 10000);
     return stream;
   }
 }

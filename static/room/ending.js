@@ -27,6 +27,13 @@ export const ENDINGS = Object.freeze({
     status: 'Link not valid',
     problem: true,
   },
+  unknown: {
+    title: 'We cannot find this interview',
+    text: 'The link may be mistyped, or the interview was deleted. Ask the person who sent it '
+      + 'for a new link.',
+    status: 'Interview not found',
+    problem: true,
+  },
   replaced: {
     title: 'This interview was opened in another tab or window',
     text: 'It goes on there. You can close this page.',
@@ -56,10 +63,13 @@ export const ENDINGS = Object.freeze({
   },
 });
 
+/** An ended interview whose report is the recruiters' (no report link for this link). */
+export const RECRUITERS_TEXT = 'Your answers went to the recruiters, who will be in touch.';
+
 /** What the page says of an interview that has ended, by its status. */
 export const ENDED_TEXT = Object.freeze({
   completed: 'Thank you. Your answers were saved.',
-  abandoned: 'It was closed when the connection stayed down. Your answers up to then were saved.',
+  abandoned: 'It ended when the connection stayed down. Your answers up to then were saved.',
   interrupted: 'It was interrupted by a problem on our side. Your answers up to then were saved.',
 });
 

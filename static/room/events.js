@@ -9,7 +9,9 @@ import { onQuality } from './quality.js';
 import { createDispatcher } from '../shared/dispatch.js';
 import { EVENT } from '../shared/event-kinds.js';
 import { createMetricGauges, showMetrics } from '../shared/gauges.js';
+import { spoke } from '../shared/metrics.js';
 import { isReply } from '../shared/socket.js';
+import { onFaceSeen } from './face.js';
 import { onAnswerCompleted, onEvaluation, onQuestion } from './question.js';
 import { onError, onInterviewCompleted, onState } from './session.js';
 import { room } from './state.js';
@@ -30,9 +32,11 @@ export function createEventHandler() {
     // speech again, the end of the answer or a new question: no longer "Take your time"
     [EVENT.TRANSCRIPT_PARTIAL]: endsWaiting(onPartial),
     [EVENT.TRANSCRIPT_FINAL]: endsWaiting(onFinal),
-    [EVENT.METRICS]: (m) => {
+    [EVENT.METRICS]: (m, context = {}) => {
       room.lastMetrics = m;
-      showMetrics(gauges, m);
+      // no confidence before any speech: it would be a score of nothing said
+      showMetrics(gauges, 'confidence' in m && !spoke(m) ? { ...m, confidence: null } : m);
+      if (!context.replay) onFaceSeen(m);
     },
     [EVENT.QUESTION]: endsWaiting(onQuestion),
     [EVENT.ANSWER_WAITING]: onAnswerWaiting,

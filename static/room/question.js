@@ -133,7 +133,7 @@ function closeTyping() {
 function nextButton() {
   let b = $('question-next');
   if (!b) {
-    b = node('button', 'btn btn-primary btn-small', 'Next question');
+    b = node('button', 'btn btn-ghost btn-small', 'Next question');
     b.type = 'button';
     b.id = 'question-next';
     b.title = 'I have finished my answer';
@@ -158,9 +158,10 @@ function speak(text) {
     synth.getVoices().find((v) => (v.lang || '').startsWith('en'));
   if (voice) u.voice = voice;
   // Send silence while the question plays so the candidate's mic doesn't transcribe it.
-  const release = () => { room.micMuted = false; clearTimeout(guard); };
+  // the question's text stays on the card as its caption; a line says it is being read
+  const release = () => { room.micMuted = false; clearTimeout(guard); $('question-speaking').hidden = true; };
   const guard = setTimeout(release, 30000);
-  u.onstart = () => { room.micMuted = true; };
+  u.onstart = () => { room.micMuted = true; $('question-speaking').hidden = false; };
   u.onend = release;
   u.onerror = release;
   synth.speak(u);
@@ -168,6 +169,7 @@ function speak(text) {
 
 export function stopSpeaking() {
   if (canSpeak) window.speechSynthesis.cancel();
+  $('question-speaking').hidden = true;
 }
 
 /** The "Read questions aloud" switch (remembered) and the "Repeat" button. */

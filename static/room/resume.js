@@ -1,14 +1,17 @@
 /*
- * What the room knows before Start: a page (a new one, or one reloaded mid-interview) reads
- * its interview's status with one cheap call, GET /api/interviews/{id}?token=...
+ * What the room knows before Start, before it asks for the camera or the microphone: a page
+ * (a new one, or one reloaded mid-interview) checks its link with one cheap call,
+ * GET /api/interviews/{id}/check?token=... (docs/protocol.md):
  *
- *   pending                              the start card as it is
- *   live                                 "Your interview is in progress" and "Resume
- *                                        interview"; the transcript, the current question and
- *                                        the gauges are drawn again from the stored events
- *   completed, abandoned, interrupted    "This interview has ended" and the report link
- *                                        instead of the button (no camera or microphone)
- *   404 / 403                            the link is not valid
+ *   pending                  the start card as it is
+ *   live                     "Your interview is in progress" and "Resume interview" (and, when
+ *                            another tab holds it, that resuming moves it here); the
+ *                            transcript, the current question and the gauges are drawn again
+ *                            from the stored events
+ *   ended                    "This interview has ended" and, when this link may see it, the
+ *                            report link instead of the button (no camera or microphone)
+ *   403 invalid, 404 unknown the link is not valid / the interview is not found
+ *   429                      the server is busy: it checks again after Retry-After
  *
  * The stored events come from GET /api/interviews/{id}/events (the same events the socket
  * would replay with ?after=0), drawn quietly: no question read aloud, no toasts, no old
@@ -19,14 +22,14 @@
 
 import { $ } from '../shared/dom.js';
 import { interviewApi } from '../shared/location.js';
-import { ENDED_TEXT, ENDINGS, reportLink } from './ending.js';
+import { ENDED_TEXT, ENDINGS, RECRUITERS_TEXT, reportLink } from './ending.js';
 import { room, setPhase } from './state.js';
 import { setStatus } from './topbar.js';
 
-const ENDED = new Set(['completed', 'abandoned', 'interrupted']);
 const PAGE_SIZE = 1000;
 
 let loading = null; // the promise of the last load: true when the room may start
+let firstCard = null; // the start card's own words, put back once a busy server lets us in
 
 function startCard(title, text, hint) {
   $('start-title').textContent = title;
@@ -36,12 +39,31 @@ function startCard(title, text, hint) {
 }
 
 /** The start card when the room cannot start: the interview has ended or the link is bad. */
-function closedCard(title, text, statusText, withReport) {
+function closedCard(title, text, statusText, { report = false, problem = false } = {}) {
   setPhase('ended');
   startCard(title, text);
   $('start-button').hidden = true;
-  if (withReport && !$('report-link')) $('start-button').after(reportLink());
-  setStatus(withReport ? 'stopped' : 'closed', statusText);
+  $('start-card').classList.toggle('is-problem', problem);
+  if (report && !$('report-link')) $('start-button').after(reportLink());
+  setStatus(problem ? 'closed' : 'stopped', statusText);
+}
+
+/** The server is busy (429 on the check): say so, and check again after `seconds`. */
+function busyCard(seconds, handleEvent) {
+  if (!firstCard) {
+    firstCard = ['start-title', 'start-text', 'start-hint'].map((id) => $(id).textContent);
+  }
+  const wait = Math.max(1, Math.min(600, seconds || 10));
+  startCard('The server is busy', `Too many people are connecting right now. We will try again in ${wait} s.`,
+    'Your camera and microphone are not used until then.');
+  $('start-card').classList.add('is-problem');
+  setStatus('reconnecting', 'Server busy');
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      $('start-card').classList.remove('is-problem');
+      resolve(load(handleEvent));
+    }, wait * 1000);
+  });
 }
 
 /** Draw the stored events again (quietly), from the last seq the page has. */
@@ -63,29 +85,46 @@ async function replay(handleEvent) {
 async function load(handleEvent) {
   let r;
   try {
-    r = await fetch(interviewApi(room.interviewId, '', room.token), { cache: 'no-store' });
+    r = await fetch(interviewApi(room.interviewId, '/check', room.token), { cache: 'no-store' });
   } catch (err) {
-    console.debug('room: could not read the interview', err);
+    console.debug('room: could not check the link', err);
     return false;
   }
-  if (r.status === 404 || r.status === 403 || r.status === 401) {
-    closedCard(ENDINGS.invalid.title, ENDINGS.invalid.text, ENDINGS.invalid.status, false);
+  if (r.status === 429) return busyCard(Number(r.headers.get('Retry-After')), handleEvent);
+  const body = await r.json().catch(() => null);
+  const state = body && body.state;
+  if (r.status === 404 || state === 'unknown') {
+    const e = ENDINGS.unknown;
+    closedCard(e.title, e.text, e.status, { problem: true });
     return false;
   }
-  const body = r.ok ? await r.json().catch(() => null) : null;
-  if (!body) {
-    console.debug('room: could not read the interview', r.status);
+  if (r.status === 403 || r.status === 401 || state === 'invalid') {
+    const e = ENDINGS.invalid;
+    closedCard(e.title, e.text, e.status, { problem: true });
     return false;
   }
-  room.interviewStatus = body.status;
-  if (ENDED.has(body.status)) {
-    closedCard('This interview has ended', ENDED_TEXT[body.status], 'Interview ended', true);
+  if (!r.ok || !state) {
+    console.debug('room: could not check the link', r.status);
     return false;
   }
-  if (body.status !== 'live') return true;
+  room.interviewStatus = state === 'ended' ? body.status : state;
+  if (state === 'ended') {
+    const text = ENDED_TEXT[body.status] || ENDED_TEXT.completed;
+    closedCard('This interview has ended', body.report_url ? text : `${text} ${RECRUITERS_TEXT}`,
+      'Interview ended', { report: Boolean(body.report_url) });
+    return false;
+  }
+  if (state !== 'live') {
+    if (firstCard) startCard(...firstCard);
+    setStatus('idle');
+    return true;
+  }
   startCard('Your interview is in progress',
-    'It was interrupted: the page was reloaded or the connection dropped. Resume to carry on '
-    + 'where you left off; your transcript and the current question are kept.',
+    body.open_elsewhere
+      ? 'It is open in another tab or on another device. Resume here to carry on on this page; '
+        + 'the other one stops. Your transcript and the current question are kept.'
+      : 'It was interrupted: the page was reloaded or the connection dropped. Resume to carry on '
+        + 'where you left off; your transcript and the current question are kept.',
     'Your browser may ask again for the microphone and camera.');
   $('start-button').textContent = 'Resume interview';
   setStatus('idle', 'Paused');

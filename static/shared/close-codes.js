@@ -14,8 +14,9 @@ export const CLOSE_TEXT = Object.freeze({
 });
 
 /** The text of a close `code`; 4403 names the page's link ('interview link', 'spectator
- * link'); `fallback` for a code without a text. */
+ * link'); `fallback` for a code without a text, unless it shows a raw code itself. */
 export function closeText(code, fallback, link = 'interview link') {
-  if (code === 4403) return `This ${link} is not valid (invalid token).`;
-  return CLOSE_TEXT[code] || fallback;
+  if (code === 4403) return `This ${link} is not valid. Check that you opened the whole link.`;
+  if (CLOSE_TEXT[code]) return CLOSE_TEXT[code];
+  return fallback && !/\d{3,}/.test(fallback) ? fallback : 'The connection to the server was closed.';
 }

@@ -336,8 +336,9 @@ def test_a_fatal_close_is_said_in_plain_words(rtc_server, new_interview, room_br
         title = "This interview link is not valid"
     room = RoomPage(room_browser)
     # the page is told the interview has not started: only its socket can refuse it
-    room.page.route(re.compile(r".*/api/interviews/[^/?]+\?token=.*"), lambda route: route.fulfill(
-        status=200, content_type="application/json", body='{"status": "pending"}'))
+    check = re.compile(r".*/api/interviews/[^/?]+/check\?token=.*")
+    room.page.route(check, lambda route: route.fulfill(
+        status=200, content_type="application/json", body='{"state": "pending"}'))
     with reported(room):
         room.page.goto(url)
         room.page.click("#start-button")
