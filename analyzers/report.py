@@ -224,8 +224,10 @@ def build_report(
 
     per_question = _per_question(questions, evals)
     feedback = _delivery_feedback(summary)
+    legacy = [e for e in evals if not e.get("method")]  # the older rubric's evaluations
     for cat in CATEGORIES:
-        value = category_scores[cat]
+        vals = [max(0.0, min(1.0, x)) for e in legacy if (x := num(e.get(cat))) is not None]
+        value = round(100 * sum(vals) / len(vals)) if vals else None
         if value is not None and value < CATEGORY_MIN:
             feedback.append(f"Improve answer {cat}: {value}/100 on average")
     answered = [p for p in per_question if p["answered"]]

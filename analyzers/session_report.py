@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from analyzers.answer_metrics import answer_delivery
 from analyzers.questions import SOURCE_PLAN
 from analyzers.report import build_report
-from analyzers.report_content import source_label
+from analyzers.report_content import CATEGORIES, source_label
+from analyzers.report_moments import moments, takeaways
 
 
 class EventLike(Protocol):
@@ -33,6 +34,17 @@ ANSWER_FIELDS = ("score", "accuracy", "coverage", "clarity", "depth", "feedback"
                  "formula", "source", "delivery", "vision")
 #: a final belongs to an answer whose span holds it (spans are rounded to milliseconds)
 SPAN_SLACK_S = 0.002
+
+
+def _answer_fields(e: dict) -> dict[str, Any]:
+    """The evaluation fields an answer row carries; the 0..1 categories (coverage) as 0..100,
+    as in `per_question` and `category_scores`, so a row and the overall agree."""
+    out = {k: e[k] for k in ANSWER_FIELDS if k in e}
+    for key in CATEGORIES:
+        value = out.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out[key] = round(100 * max(0.0, min(1.0, float(value))))
+    return out
 
 
 def make_report(questions: list[dict], evaluations: list[dict], metrics: list[dict],
@@ -59,7 +71,7 @@ def make_report(questions: list[dict], evaluations: list[dict], metrics: list[di
             "end": answers.get(e.get("turn"), {}).get("end"),
             "question_source": e.get("question_source", SOURCE_PLAN),
             "source_label": source_label(e),
-            **{k: e[k] for k in ANSWER_FIELDS if k in e},
+            **_answer_fields(e),
         }
         for e in evaluations
     ]
@@ -111,7 +123,14 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
     if report is not None:
         report["through_seq"] = last
         report["quality"] = quality_summary(quality, end_t)
+        add_teaching(report, finals, metrics)
     return report
+
+
+def add_teaching(report: dict[str, Any], finals: list[dict], metrics: list[dict]) -> None:
+    """Set the report's flagged ``moments`` and its ``takeaways`` (`analyzers.report_moments`)."""
+    report["moments"] = moments(report.get("answers") or [], finals, metrics)
+    report["takeaways"] = takeaways(report, report["moments"])
 
 
 def quality_summary(changes: list[tuple[float, dict]], end_t: float) -> dict[str, Any]:

@@ -13,11 +13,12 @@
  */
 
 import { $, setStatus } from './shared/dom.js';
+import { queryParam } from './shared/location.js';
 import { EVENT } from './shared/event-kinds.js';
 import { num, plural } from './shared/format.js';
 import { loadEvents, probeRecording } from './replay/api.js';
 import { buildCharts, renderCharts, syncCharts } from './replay/charts.js';
-import { addView, update, wirePlayer } from './replay/player.js';
+import { addView, seek, update, wirePlayer } from './replay/player.js';
 import { interviewId, state, token } from './replay/state.js';
 import { buildTimeline, syncTimeline, wireTimeline } from './replay/timeline.js';
 import { buildTranscript, syncTranscript } from './replay/transcript.js';
@@ -33,6 +34,7 @@ async function main() {
     setStatus('error', 'Open this page with ?token=… (the candidate or spectator token)');
     return;
   }
+  $('report-link').href = `/report/${encodeURIComponent(interviewId)}?token=${encodeURIComponent(token)}`;
   wirePlayer();
   wireTimeline();
   let events;
@@ -63,6 +65,7 @@ async function main() {
   buildTimeline();
   buildCharts(events);
   update();
+  seekToStart(recording);
 
   const questions = state.items.filter((it) => it.kind === 'question').length;
   $('subtitle').textContent = [
@@ -74,6 +77,19 @@ async function main() {
   ].filter(Boolean).join(' · ');
   setStatus('ready', 'Ready');
   document.body.dataset.ready = '1';
+}
+
+/** Honour ?t=SECONDS (a link from the report): seek there once the recording can. */
+function seekToStart(recording) {
+  const t = Number(queryParam('t'));
+  if (!queryParam('t') || !Number.isFinite(t) || t < 0) return;
+  state.startAt = t;
+  const player = $('player');
+  if (recording && player.readyState < 1) {
+    player.addEventListener('loadedmetadata', () => seek(t), { once: true });
+  } else {
+    seek(t);
+  }
 }
 
 main();

@@ -15,6 +15,7 @@ import { errorMessage, interviewApi, pathId, queryParam } from './shared/locatio
 import { drawDelivery } from './report/delivery.js';
 import { drawQuestions } from './report/questions.js';
 import { drawCategories, drawFormulas, drawLists, drawScores } from './report/scores.js';
+import { drawTakeaways } from './report/takeaways.js';
 import { drawTrends } from './report/trends.js';
 
 const interviewId = pathId('report');
@@ -93,6 +94,7 @@ export function render(r) {
     notes.push(`Reduced quality during the interview (the server was busy): ${(r.quality.notes || []).join('; ')}.`);
   }
   if (notes.length) notice(notes.join(' '));
+  drawTakeaways(r, interviewId, token);
   drawScores(r);
   drawFormulas(r);
   drawDelivery(r);

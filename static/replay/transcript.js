@@ -9,6 +9,7 @@ import { $, node } from '../shared/dom.js';
 import { EVENT } from '../shared/event-kinds.js';
 import { formatClock, num } from '../shared/format.js';
 import { questionTitle } from '../shared/questions.js';
+import { applyScore } from '../shared/score-scale.js';
 import { seek } from './player.js';
 import { lastAtOrBefore, state } from './state.js';
 
@@ -65,7 +66,12 @@ function addEvaluation(e, entries) {
   const el = node('div', 'item item-evaluation');
   const body = node('div');
   const head = node('div', 'item-kind', 'Evaluation');
-  if (num(e.score) != null) head.append(node('span', 'item-score', `${Math.round(e.score)}/100`));
+  if (num(e.score) != null) {
+    const score = node('span', 'item-score score', `${Math.round(e.score)}/100`);
+    const band = applyScore(score, e.score);
+    score.append(node('span', 'band-word', ` ${band.word}`));
+    head.append(score);
+  }
   body.append(head);
   if (e.feedback) body.append(node('p', 'item-text', e.feedback));
   if (e.question) body.append(node('p', 'item-meta', `On: ${e.question}`));

@@ -6,7 +6,8 @@
 
 import { barList } from '../shared/charts.js';
 import { $, node, show, statBox } from '../shared/dom.js';
-import { fmt, scoreTone } from '../shared/format.js';
+import { fmt } from '../shared/format.js';
+import { scoreTone } from '../shared/score-scale.js';
 
 const LABELS = { pace: 'pace', fillers: 'fillers', pauses: 'pauses', eye_contact: 'eye contact', posture: 'posture' };
 const CAMERA = {

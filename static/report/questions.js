@@ -5,7 +5,8 @@
  */
 
 import { $, node, show } from '../shared/dom.js';
-import { fmt, formatClock, scoreTone } from '../shared/format.js';
+import { fmt, formatClock } from '../shared/format.js';
+import { applyScore } from '../shared/score-scale.js';
 
 const percent = (x) => (x == null ? null : Math.round(100 * x));
 const clock = (seconds) => formatClock(Math.round(Number(seconds) || 0));
@@ -31,8 +32,9 @@ function questionRow(cells, className) {
 }
 
 function scoreCell(score) {
-  const b = node('b', null, fmt(score));
-  b.dataset.tone = scoreTone(score);
+  const b = node('b', 'score', fmt(score));
+  const band = applyScore(b, score);
+  if (band) b.append(node('span', 'band-word', ` ${band.word}`));
   return b;
 }
 
@@ -130,8 +132,11 @@ export function drawQuestions(r) {
       body.append(answerRow(f, 'Follow-up', 'follow-up'));
     }
   }
-  for (const a of answers.filter((x) => x.index == null)) {
-    body.append(answerRow(a, 'Recruiter\'s question', 'recruiter'));
+  // every other answer (a recruiter's question, or one that matches no planned question)
+  const shown = new Set(answers.filter((a) => (r.per_question || []).some((q) => a.index === q.index)));
+  for (const a of answers.filter((x) => !shown.has(x))) {
+    const recruiter = a.question_source === 'recruiter' || a.index == null;
+    body.append(answerRow(a, recruiter ? 'Recruiter\'s question' : 'Answer', 'recruiter'));
   }
   show('questions-panel');
 }

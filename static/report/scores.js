@@ -7,13 +7,14 @@
 
 import { barList } from '../shared/charts.js';
 import { $, node, show } from '../shared/dom.js';
-import { fmt, scoreTone } from '../shared/format.js';
+import { fmt } from '../shared/format.js';
+import { applyScore, scoreTone } from '../shared/score-scale.js';
 import { notObservedText } from './delivery.js';
 
 function setScore(id, value) {
   const el = $(id);
   el.textContent = fmt(value);
-  el.dataset.tone = scoreTone(value);
+  applyScore(el, value);
 }
 
 function fillList(id, items, emptyText) {

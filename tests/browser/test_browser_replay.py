@@ -244,3 +244,25 @@ def test_replay_without_a_recording(server, browser, jfk):
     finally:
         page.close()
     assert not [line for line in console if line.startswith("pageerror")], console
+
+
+def test_replay_opens_at_the_linked_second_links_the_report_and_fits(server, browser,
+                                                                     jfk_replay):
+    interview = jfk_replay["interview"]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{server.url}/replay/{interview['id']}?token="
+                  f"{interview['spectator_token']}&t=4.5")
+        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=20_000)
+        page.wait_for_function(
+            "() => Math.abs(document.querySelector('#player').currentTime - 4.5) <= 0.5",
+            timeout=20_000)
+        href = page.get_attribute("#report-link", "href")
+        assert href == f"/report/{interview['id']}?token={interview['spectator_token']}"
+        page.wait_for_timeout(300)
+        Path("/tmp/shots-report").mkdir(exist_ok=True)
+        page.screenshot(path="/tmp/shots-report/replay-390.png", full_page=True)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], width
+    finally:
+        page.close()

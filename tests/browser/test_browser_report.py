@@ -158,3 +158,60 @@ def test_an_older_stored_report_is_labelled(browser):
         assert not errors, errors
     finally:
         page.close()
+
+
+def teaching_report() -> dict:
+    from analyzers.session_report import add_teaching
+
+    evaluations = [dict(e) for e in EVALUATIONS] + [
+        {"turn": 2, "index": None, "question_id": "recruiter-1", "score": 17,
+         "question": "Why did the last deploy fail?", "question_source": "recruiter",
+         "source": "offline", "method": "meaning match", "points_covered": [],
+         "points_missed": ["the migration locked a table"], "feedback": "Vague.",
+         "delivery": answer_delivery(finals(70.0), asked_t=68.0)}]
+    answers = {0: {"text": "a", "start": 12.0, "end": 28.0}, 1: {"text": "b", "start": 40.0,
+               "end": 56.0}, 2: {"text": "c", "start": 70.0, "end": 86.0}}
+    report = make_report(QUESTIONS, evaluations, METRICS, answers)
+    add_teaching(report, finals(12.0) + finals(40.0) + finals(70.0), METRICS)
+    return {**report, "partial": False,
+            "interview": {"id": "abc", "job_role": "backend engineer", "status": "completed"}}
+
+
+def test_takeaways_moment_links_every_answer_and_one_score_scale(browser):
+    report = teaching_report()
+    page, errors = open_report(browser, report)
+    try:
+        takeaways = page.locator("#takeaways > li")
+        assert 2 <= takeaways.count() <= 3
+        assert "scored 17/100" in page.text_content("#takeaways")
+        link = page.locator("#takeaways a.moment-link").first
+        href = link.get_attribute("href")
+        assert href.startswith("/replay/abc?token=t&t="), href
+        assert page.locator("#moments a.moment-link").count() == len(report["moments"]) > 0
+        assert page.get_attribute("#replay-link", "href") == "/replay/abc?token=t"
+        rows = page.locator("#questions > tr")
+        assert rows.count() == 3  # two planned questions and the recruiter's question
+        recruiter = rows.nth(2)
+        assert "Why did the last deploy fail?" in recruiter.text_content()
+        assert "Recruiter" in recruiter.text_content()
+        score = recruiter.locator("b.score")
+        assert score.get_attribute("data-band") == "poor" and "poor" in score.text_content()
+        assert "score-poor" in score.get_attribute("class")
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1280, 800)])
+def test_report_fits_the_width(browser, size):
+    page, errors = open_report(browser, teaching_report())
+    try:
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        page.wait_for_timeout(200)
+        Path("/tmp/shots-report").mkdir(exist_ok=True)
+        page.screenshot(path=f"/tmp/shots-report/report-{size[0]}.png", full_page=True)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], width
+        assert not errors, errors
+    finally:
+        page.close()

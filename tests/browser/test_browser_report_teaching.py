@@ -1,0 +1,95 @@
+"""The report teaches and links to the replay (real server, a finished interview): 2-3
+takeaways in plain words, flagged moments that open the replay at their second, links both
+ways, one score scale on both pages, no horizontal scroll at 390x844."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.axe_support import assert_accessible
+from tests.browser.test_accessibility import context, finished, recruiter  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+SHOTS = "/tmp/shots-report"
+
+
+def open_report(context, server, interview):  # noqa: F811
+    page = context.new_page()
+    page.goto(f"{server.url}/report/{interview['id']}?token={interview['spectator_token']}")
+    page.wait_for_function("() => document.querySelector('#page').getAttribute('aria-busy')"
+                           " === 'false'", timeout=20_000)
+    return page
+
+
+def wait_replay(page):
+    page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=20_000)
+
+
+def player_time(page) -> float:
+    return page.evaluate("() => window.replay.hasMedia ? document.querySelector('#player')"
+                         ".currentTime : window.replay.t")
+
+
+@pytest.mark.parametrize("size", ["1280x800", "390x844"])
+def test_takeaways_moments_and_links(server, finished, context, size):  # noqa: F811
+    page = open_report(context, server, finished)
+    page.screenshot(path=f"{SHOTS}/report-{size}.png", full_page=True)
+    items = page.locator("#takeaways > li")
+    assert 2 <= items.count() <= 3
+    for i in range(items.count()):
+        text = items.nth(i).locator(".takeaway-text").text_content()
+        assert len(text.split()) >= 6 and re.search(r"\d", text), text
+        assert "0/100 on average" not in text
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    assert_accessible(page, f"report with takeaways at {size}")
+    links = page.locator("#takeaways a.moment-link, #moments a.moment-link")
+    assert links.count() >= 1
+    link = links.first
+    t = float(link.get_attribute("data-t"))
+    assert f"t={round(t, 1)}".rstrip("0").rstrip(".") in link.get_attribute("href") \
+        or f"t={round(t, 1)}" in link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**/replay/**")
+    wait_replay(page)
+    page.wait_for_function(f"() => Math.abs((window.replay.hasMedia ? document.querySelector("
+                           f"'#player').currentTime : window.replay.t) - {t}) < 0.5",
+                           timeout=15_000)
+    assert abs(player_time(page) - t) < 0.5
+    page.screenshot(path=f"{SHOTS}/replay-{size}.png", full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    assert_accessible(page, f"replay opened at a moment at {size}")
+    back = page.locator("#report-link")
+    assert f"/report/{finished['id']}" in back.get_attribute("href")
+    back.click()
+    page.wait_for_url("**/report/**")
+    page.wait_for_function("() => document.querySelector('#page').getAttribute('aria-busy')"
+                           " === 'false'", timeout=20_000)
+
+
+def test_replay_honours_t_and_one_score_scale(server, finished, context):  # noqa: F811
+    page = context.new_page()
+    page.goto(f"{server.url}/replay/{finished['id']}?token={finished['spectator_token']}&t=3")
+    wait_replay(page)
+    page.wait_for_function("() => Math.abs((window.replay.hasMedia ? document.querySelector("
+                           "'#player').currentTime : window.replay.t) - 3) < 0.5",
+                           timeout=15_000)
+    replay_score = page.locator(".item-score").first
+    replay_score.wait_for(timeout=5_000)
+    n = int(re.match(r"\d+", replay_score.text_content()).group())
+    replay_band = replay_score.get_attribute("data-band")
+    expected = "good" if n >= 70 else "fair" if n >= 40 else "poor"
+    assert replay_band == expected
+    page = open_report(context, server, finished)
+    cell = page.locator(f"#questions b.score:text-matches('^{n}\\b')").first
+    assert cell.get_attribute("data-band") == replay_band
+    # a poor score is never painted with the good colour
+    js = "(b) => getComputedStyle(b).color"
+    page.evaluate("""() => { const b = document.createElement('b'); b.id = 'probe';
+        b.className = 'score score-poor'; document.body.append(b); }""")
+    ok = page.evaluate("() => getComputedStyle(document.documentElement)"
+                       ".getPropertyValue('--ok').trim()")
+    assert ok and page.locator("#probe").evaluate(js) != page.evaluate(
+        "(c) => { const d = document.createElement('i'); d.style.color = c;"
+        " document.body.append(d); return getComputedStyle(d).color; }", ok)
