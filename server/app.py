@@ -117,6 +117,9 @@ def routes() -> list[BaseRoute]:
         Route("/replay/{interview_id}", page("replay")),
         Route("/report/{interview_id}", page("report")),
         Route("/dashboard", page("dashboard")),
+        # accounts and recruiter pages (issue 14)
+        Route("/signin", page("signin")),
+        Route("/signup", page("signup")),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
