@@ -80,8 +80,7 @@ class VadSegmenter:
         self._chunks: list[np.ndarray] = []
         self._utt_start = start_sample
         self._speech_start = start_sample
-        self._last_voiced_end = start_sample
-        self._last_raw_end = start_sample
+        self._last_voiced_end = start_sample  # end of webrtcvad's last speech frame
         self._raw_silence_ms = 0
         self._silence_ms = 0
         self._paused = False
@@ -132,7 +131,7 @@ class VadSegmenter:
         # audio and the speculative decode waits for it
         self._raw_silence_ms = 0 if raw else self._raw_silence_ms + cfg.frame_ms
         if raw and self.in_speech:
-            self._last_raw_end = self._pos
+            self._last_voiced_end = self._pos
         if voiced:
             self.voiced_samples += len(frame)
         self._recent.append(voiced)
@@ -144,7 +143,6 @@ class VadSegmenter:
         self._chunks.append(frame)
         events: list[VadEvent] = []
         if voiced:
-            self._last_voiced_end = self._pos
             self._silence_ms = 0
             if self._paused:
                 self._paused = False
@@ -176,12 +174,12 @@ class VadSegmenter:
         carry = self._chunks[cut:]
         self._chunks = self._chunks[:cut]
         cut_sample = self._utt_start + sum(len(c) for c in self._chunks)
-        self._last_voiced_end = self._last_raw_end = cut_sample
+        self._last_voiced_end = cut_sample
         ended = self._close()
         self._preroll.clear()
         self._chunks = carry
         self._utt_start = self._speech_start = cut_sample
-        self._last_voiced_end = self._last_raw_end = self._pos
+        self._last_voiced_end = self._pos
         self._silence_ms = 0
         self.in_speech = True
         uid = self._next_id
@@ -205,7 +203,7 @@ class VadSegmenter:
         # the voiced run began within the onset window
         window = len(self._recent) * self._frame
         self._speech_start = max(self._utt_start, self._pos - window)
-        self._last_voiced_end = self._last_raw_end = self._pos
+        self._last_voiced_end = self._pos
         self._silence_ms = 0
         self._paused = False
         self.in_speech = True
@@ -216,15 +214,14 @@ class VadSegmenter:
     def _close(self) -> VadEvent:
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
         tail = SAMPLE_RATE * self.cfg.tail_ms // 1000
-        keep_until = min(self._utt_start + len(audio),
-                         max(self._last_voiced_end, self._last_raw_end) + tail)
+        keep_until = min(self._utt_start + len(audio), self._last_voiced_end + tail)
         audio = audio[: keep_until - self._utt_start]
         utt = Utterance(
             id=self._next_id - 1,
             start=self._utt_start,
             speech_start=self._speech_start,
             # webrtcvad's own end: a soft last word under the floor is still speech
-            speech_end=max(self._last_voiced_end, self._last_raw_end),
+            speech_end=self._last_voiced_end,
             audio=audio,
         )
         # the closed utterance's last frames are the next one's pre-roll: speech that began
