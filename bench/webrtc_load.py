@@ -373,7 +373,7 @@ CATEGORIES: list[tuple[str, re.Pattern]] = [(k, re.compile(v)) for k, v in [
     ("ASR final", r"_transcribe_final|_run_final"),
     ("ASR partial", r"_transcribe_partial|_run_partial"),
     ("ASR other", r"faster_whisper|ctranslate2"),
-    ("colour conversion", r"frame_to_rgb|reformat|to_ndarray \(av/video|cvtColor|"
+    ("colour conversion", r"i420_planes|to_rgb \(media|reformat|to_ndarray \(av/video|cvtColor|"
                           r"\(av/video/frame|DecodeOnce"),
     ("face (mediapipe face mesh)", r"analyzers/face\.py|face_mesh"),
     ("pose", r"analyzers/pose\.py|solutions/pose"),

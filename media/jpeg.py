@@ -27,6 +27,9 @@ class ImageError(ValueError):
         super().__init__(message[:MAX_ERROR_CHARS])
         self.code = code
 
+    def __reduce__(self):  # raised in the vision worker process, re-raised in the server's
+        return (type(self), (self.code, str(self)))
+
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
     """(width, height) of the one frame header (SOFn) before the image data."""

@@ -253,8 +253,8 @@ class SessionRecorder:
 
     @staticmethod
     def _picture(decode: Callable[[], np.ndarray] | av.VideoFrame) -> av.VideoFrame:
-        """The frame as a PyAV frame. A decode function from the video pipeline converts its
-        frame once for vision and recording alike (`server.video.DecodeOnce`)."""
+        """The frame as a PyAV frame (a WebRTC frame as it is; a decode function from the video
+        pipeline returns RGB, converted once for vision and recording alike)."""
         if isinstance(decode, av.VideoFrame):
             return decode
         rgb = decode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+import av
 import numpy as np
 
 
@@ -32,9 +33,10 @@ class MediaSink(Protocol):
         """Mono little-endian int16 PCM at `audio_rate`; AudioClosed once stopped."""
         ...
 
-    def push_video(self, to_rgb: Callable[[], np.ndarray]) -> None:
-        """A camera frame; `to_rgb` converts it (the sink calls it off the event loop, or not
-        at all when it samples the frame out)."""
+    def push_video(self, frame: av.VideoFrame | Callable[[], np.ndarray]) -> None:
+        """A decoded camera frame (never converted through the scaler PyAV caches on it), or a
+        function returning RGB (the sink calls it off the event loop, or not at all when it
+        samples the frame out)."""
         ...
 
     def media_error(self, code: str, message: str) -> None:

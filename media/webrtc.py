@@ -3,8 +3,9 @@
 The candidate's browser sends its microphone and camera as tracks; events still go back over
 the candidate WebSocket. Every accepted track is drained continuously (aiortc decodes into an
 unbounded queue); audio is converted to mono int16 on the event loop (microseconds per 20-ms
-frame) and video frames are handed to the sink, which samples them and converts the chosen
-ones in its worker pool. `PeerRegistry` holds the peers of one process (an object of the app).
+frame) and video frames are handed to the sink as they are: it samples them, and the chosen
+ones are converted where they are used (the vision worker, the recorder's thread).
+`PeerRegistry` holds the peers of one process (an object of the app).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 from collections.abc import Callable
 
 import av
-import numpy as np
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
@@ -27,7 +27,6 @@ from aiortc import (
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import SessionDescription
-from av.video.reformatter import VideoReformatter
 
 from media.sink import AudioClosed, MediaSink
 
@@ -37,17 +36,6 @@ log = logging.getLogger(__name__)
 MAX_PEERS = 64
 #: how often a peer checks that its session is still live
 WATCH_INTERVAL_S = 1.0
-
-
-def frame_to_rgb(frame: av.VideoFrame) -> np.ndarray:
-    """The frame as RGB, through a scaler of its own.
-
-    `frame.to_ndarray(format=...)` uses a scaler cached on the frame, and two threads
-    converting the same frame with it (e.g. the vision worker and a frame listener) deadlock
-    or crash the process; a fresh `VideoReformatter` per call is safe and costs little at the
-    sampled rate.
-    """
-    return VideoReformatter().reformat(frame, format="rgb24").to_ndarray()
 
 
 class PeerLimitError(RuntimeError):
@@ -203,8 +191,8 @@ class CandidatePeer:
                 frame = await track.recv()
                 self.video_frames += 1
                 if self.is_live():
-                    # the pipeline samples and drops; the conversion runs in its worker pool
-                    self.sink.push_video(lambda f=frame: frame_to_rgb(f))
+                    # the pipeline samples and drops; conversion happens where frames are used
+                    self.sink.push_video(frame)
         except MediaStreamError:
             pass
         except Exception:  # noqa: BLE001 - the peer goes, the session stays

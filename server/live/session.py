@@ -15,8 +15,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-import numpy as np
-
 from analyzers.confidence import confidence_score
 from media.pcm import MAX_RATE, MIN_RATE
 from media.recorder import SessionRecorder
@@ -33,7 +31,7 @@ from server.live.asr_scheduler import AsrScheduler
 from server.live.budget import RealTimeBudget
 from server.live.error_budget import ErrorBudget
 from server.live.speech import SpeechConfig, SpeechPipeline, SpeechState
-from server.live.video import VideoConfig, VideoPipeline
+from server.live.video import RecordedFrame, VideoConfig, VideoPipeline
 from server.live.vision_scheduler import VisionScheduler
 
 #: the session's events with seq > after, from every history source
@@ -212,8 +210,8 @@ class LiveSession:
             return
         self.speech.push_pcm(pcm)
 
-    def push_video(self, to_rgb: Callable[[], np.ndarray]) -> None:
-        self.video.submit_frame(to_rgb)
+    def push_video(self, frame: RecordedFrame) -> None:
+        self.video.submit_frame(frame)
 
     def media_error(self, code: str, message: str) -> None:
         self.error(code, message)

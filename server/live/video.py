@@ -7,13 +7,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import av
 import numpy as np
 
-from analyzers.camera_freeze import CameraFreezeDetector, thumbnail
+from analyzers.camera_freeze import CameraFreezeDetector
 from analyzers.eye_contact import EyeContactTracker
 from analyzers.face import FaceObservation
 from analyzers.framing import classify_framing
 from analyzers.posture import PostureTracker
+from media.camera_frame import JPEG, FramePayload, rgb_payload, video_payload
 from media.jpeg import ImageError, check_jpeg, decode_jpeg
 from server.live.vision_scheduler import VisionJob, VisionResult, VisionScheduler
 
@@ -36,6 +38,9 @@ class VideoCounters:
     #: kept coming (how stale the eye-contact metric ever got; camera pauses do not count)
     max_update_gap_s: float = 0.0
 
+
+#: a frame as recording gets it: a PyAV frame, or a function returning RGB
+RecordedFrame = av.VideoFrame | Callable[[], np.ndarray]
 
 CAMERA_PAUSE_S = 1.0  # no frame for this long: the camera paused (off, muted, tab hidden)
 
@@ -108,10 +113,10 @@ class VideoPipeline:
         self.counters = VideoCounters()
         self.face: FaceObservation | None = None
         self.posture: dict | None = None
-        #: called with (decode function, session time) for every frame that is analysed; the
-        #: decode function returns RGB, runs the conversion once for all callers (a
-        #: `DecodeOnce`) and must be called off the event loop
-        self.frame_listeners: list[Callable[[Callable[[], np.ndarray], float], None]] = []
+        #: called with (frame, session time) for every frame that is analysed; the frame is a
+        #: PyAV frame (WebRTC: the listener converts it with a scaler of its own) or a function
+        #: returning RGB, to be called off the event loop
+        self.frame_listeners: list[Callable[[RecordedFrame, float], None]] = []
         self._face_sampler = RateSampler(self.cfg.face_fps)
         self.pose_interval_s = self.cfg.pose_interval_s
         #: the degradation ladder's top level: frames are not analysed (`server.live.quality`)
@@ -152,13 +157,18 @@ class VideoPipeline:
         except ImageError as exc:
             self.on_error(exc.code, str(exc))
             return
-        self._submit(lambda: decode_jpeg(data))
+        self._submit(lambda: FramePayload(JPEG, data), lambda: decode_jpeg(data))
 
-    def submit_frame(self, to_rgb: Callable[[], np.ndarray]) -> None:
-        """A decoded frame (WebRTC); `to_rgb` converts it in the pool."""
-        self._submit(to_rgb)
+    def submit_frame(self, frame: av.VideoFrame | Callable[[], np.ndarray]) -> None:
+        """A decoded WebRTC frame (its I420 planes go to the vision worker), or a function
+        returning RGB (run once, on a pool thread, for vision and recording alike)."""
+        if isinstance(frame, av.VideoFrame):
+            self._submit(lambda: video_payload(frame), frame)
+        else:
+            decode = DecodeOnce(frame)
+            self._submit(rgb_payload(decode), decode)
 
-    def _submit(self, decode: Callable[[], np.ndarray]) -> None:
+    def _submit(self, payload: Callable[[], FramePayload], recorded: RecordedFrame) -> None:
         c = self.counters
         c.frames_in += 1
         now = time.monotonic()
@@ -171,29 +181,21 @@ class VideoPipeline:
         want_pose = now - self._last_pose >= self.pose_interval_s
         if want_pose:
             self._last_pose = now
-        decode = DecodeOnce(decode)
-        thumbs: list[np.ndarray] = []
-
-        def analysed() -> np.ndarray:  # in the pool: the frame, and its freeze thumbnail
-            rgb = decode()
-            thumbs.append(thumbnail(rgb))
-            return rgb
-
-        job = VisionJob(decode=analysed, want_pose=want_pose, t=self.clock(),
-                        deliver=lambda result: self._deliver(result, thumbs))
+        job = VisionJob(decode=payload, want_pose=want_pose, t=self.clock(),
+                        deliver=self._deliver)
         for listener in self.frame_listeners:
-            listener(decode, job.t)
+            listener(recorded, job.t)
         if not self.scheduler.submit(self.key, job):
             c.frames_dropped += 1
 
-    def _deliver(self, result: VisionResult, thumbs: list[np.ndarray] | None = None) -> None:
+    def _deliver(self, result: VisionResult) -> None:
         c = self.counters
         if result.error is not None:
             code = getattr(result.error, "code", "bad_video")
             self.on_error(code, f"video frame could not be analysed: {result.error}")
             return
-        for thumb in thumbs or ():
-            self.freeze.update(result.t, thumb)
+        if result.thumb is not None:
+            self.freeze.update(result.t, result.thumb)
         c.frames_analysed += 1
         now = time.monotonic()
         if self._delivered_at is not None:

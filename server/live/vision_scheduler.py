@@ -1,12 +1,16 @@
 """Shared, bounded pool for camera-frame analysis (MediaPipe), latest frame wins.
 
 Each session has at most one pending frame: a newer frame replaces it (counted as dropped).
-Sessions are served round-robin. A frame is decoded (and thumbnailed) on a thread of this
-process, then analysed in a worker process (`server.live.vision_worker`): the models' CPU time
-is spent beside the server's process, not inside it, where it held the GIL that the event
-loop and aiortc's receivers need. Per-session state lives in the sessions' trackers, not here.
-With `processes=False` the models run on the threads instead, one set per thread (MediaPipe
-graphs are not thread-safe).
+Sessions are served round-robin, one frame of a session at a time, with `inflight` frames of
+different sessions per worker process in flight at once: a frame's round trip (the hand-off to
+a thread, the pipe to the process and back, the event loop's turn) is mostly waiting, measured
+at 70-110 ms under load against ~5 ms of face mesh, so one frame at a time left the worker idle
+and every session's metrics stale. A frame's payload (I420 planes or JPEG bytes, not RGB:
+`media.camera_frame`) is made on a thread of this process, then converted, thumbnailed and
+analysed in a worker process (`server.live.vision_worker`): that CPU time is spent beside the
+server's process, not inside it, where it held the GIL the event loop and aiortc need. Per-
+session state lives in the sessions' trackers, not here. With `processes=False` the models run
+on the threads instead, one set per thread (MediaPipe graphs are not thread-safe).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 
 from analyzers.face import FaceAnalyzer, FaceObservation
 from analyzers.pose import PoseAnalyzer, PoseObservation
+from media.camera_frame import FramePayload
 from server.live import vision_worker
 from server.live.pool import PooledWorkers
 
@@ -40,7 +45,8 @@ class VisionWorkerLost(RuntimeError):
 
 @dataclass
 class VisionJob:
-    decode: Callable[[], np.ndarray]  # runs in the worker: JPEG decode or frame conversion
+    #: runs on a thread: the frame's payload for the worker (`media.camera_frame`)
+    decode: Callable[[], FramePayload]
     want_pose: bool
     t: float
     deliver: Callable[[VisionResult], None]  # called on the event loop
@@ -53,15 +59,25 @@ class VisionResult:
     pose: PoseObservation | None
     analysis_ms: float
     error: Exception | None = None
+    thumb: np.ndarray | None = None  # the frame's freeze-detection thumbnail
+
+
+#: frames in flight per worker process (threads mode: one, each thread has its own models)
+INFLIGHT = 3
 
 
 class VisionScheduler(PooledWorkers):
     """Analyses the newest frame of each session on `workers` worker processes (or threads),
     round-robin."""
 
-    def __init__(self, workers: int = 1, processes: bool = True) -> None:
-        super().__init__(workers, "vision")
+    def __init__(self, workers: int = 1, processes: bool = True,
+                 inflight: int | None = None) -> None:
+        per_worker = max(1, inflight or (INFLIGHT if processes else 1))
+        super().__init__(workers * per_worker, "vision")
         self.processes = processes
+        self.process_count = workers
+        #: sessions with a frame in flight: their next frame waits (results stay in order)
+        self._busy: set[str] = set()
         self._procs: ProcessPoolExecutor | None = None
         self._procs_lock = threading.Lock()
         self._warming: asyncio.Task | None = None
@@ -104,7 +120,7 @@ class VisionScheduler(PooledWorkers):
         loop = asyncio.get_running_loop()
         pool = await loop.run_in_executor(self._pool, self._process_pool)
         await asyncio.gather(*(asyncio.wrap_future(pool.submit(vision_worker.ready))
-                               for _ in range(self.workers)), return_exceptions=True)
+                               for _ in range(self.process_count)), return_exceptions=True)
 
     async def close(self) -> None:
         if self._warming is not None:
@@ -119,30 +135,32 @@ class VisionScheduler(PooledWorkers):
             if self._procs is None:
                 # spawn, not fork: the server process has threads (aiortc, the ASR pool)
                 self._procs = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    self.process_count, mp_context=multiprocessing.get_context("spawn"),
                     initializer=vision_worker.init)
             return self._procs
 
-    def _analyse_here(self, rgb: np.ndarray, want_pose: bool):
+    def _analyse_here(self, payload: FramePayload, want_pose: bool) -> vision_worker.Analysis:
         local = self._local
         if not hasattr(local, "face"):
             local.face = FaceAnalyzer()
             local.pose = PoseAnalyzer()
-        return local.face.analyze(rgb), local.pose.analyze(rgb) if want_pose else None
+        return vision_worker.analyse_with(local.face, local.pose, payload, want_pose)
 
     async def _analyse(self, job: VisionJob) -> VisionResult:
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
         pool: ProcessPoolExecutor | None = None
         try:
-            rgb = await loop.run_in_executor(self._pool, job.decode)
+            payload = await loop.run_in_executor(self._pool, job.decode)
             if self.processes:
-                pool = await loop.run_in_executor(self._pool, self._process_pool)
-                face, pose = await asyncio.wrap_future(
-                    pool.submit(vision_worker.analyse, rgb, job.want_pose))
+                pool = self._procs  # started once, on a thread (`warm_up`)
+                if pool is None:
+                    pool = await loop.run_in_executor(self._pool, self._process_pool)
+                face, pose, thumb = await asyncio.wrap_future(
+                    pool.submit(vision_worker.analyse, payload, job.want_pose))
             else:
-                face, pose = await loop.run_in_executor(
-                    self._pool, self._analyse_here, rgb, job.want_pose)
+                face, pose, thumb = await loop.run_in_executor(
+                    self._pool, self._analyse_here, payload, job.want_pose)
         except BrokenProcessPool as exc:  # a worker died (killed, out of memory): replace it
             log.error("a vision worker process died; starting a new one")
             if pool is not None and self._procs is pool:  # not one another worker replaced
@@ -154,16 +172,30 @@ class VisionScheduler(PooledWorkers):
             return VisionResult(job.t, None, None, (time.perf_counter() - t0) * 1000, lost)
         except Exception as exc:  # noqa: BLE001 - reported to the session
             return VisionResult(job.t, None, None, (time.perf_counter() - t0) * 1000, exc)
-        return VisionResult(job.t, face, pose, (time.perf_counter() - t0) * 1000)
+        return VisionResult(job.t, face, pose, (time.perf_counter() - t0) * 1000, thumb=thumb)
+
+    def _next(self) -> tuple[str, VisionJob] | None:
+        """The longest-waiting session's frame, skipping sessions with one in flight."""
+        for key in self._pending:
+            if key not in self._busy:
+                return key, self._pending.pop(key)
+        return None
 
     async def _worker(self, index: int) -> None:
         while True:
-            if not self._pending:
+            picked = self._next()
+            if picked is None:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            _, job = self._pending.popitem(last=False)
-            result = await self._analyse(job)
+            key, job = picked
+            self._busy.add(key)
+            try:
+                result = await self._analyse(job)
+            finally:
+                self._busy.discard(key)
+                if self._pending:
+                    self._wake.set()  # a frame held back behind this one may go now
             self.analysed += 1
             try:
                 job.deliver(result)

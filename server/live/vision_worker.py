@@ -1,8 +1,9 @@
 """What runs in a vision worker process: one face and one pose model per process.
 
-The scheduler (`server.live.vision_scheduler`) hands each process a frame's RGB array; the
-models run there, off the server's process, so MediaPipe's CPU time never holds the GIL the
-event loop and the WebRTC receivers need. The process keeps no per-session state."""
+The scheduler (`server.live.vision_scheduler`) hands each process a frame's payload (I420
+planes or a JPEG, `media.camera_frame`); it is converted to RGB and the models run there, off
+the server's process, so MediaPipe's CPU time never holds the GIL the event loop and the WebRTC
+receivers need. The process keeps no per-session state."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import time
 
 import numpy as np
 
+from analyzers.camera_freeze import thumbnail
 from analyzers.face import FaceAnalyzer, FaceObservation
 from analyzers.pose import PoseAnalyzer, PoseObservation
+from media.camera_frame import FramePayload, to_rgb
 
 _face: FaceAnalyzer | None = None
 _pose: PoseAnalyzer | None = None
@@ -40,9 +43,18 @@ def ready() -> bool:
     return _face is not None
 
 
-def analyse(rgb: np.ndarray, want_pose: bool) -> tuple[FaceObservation, PoseObservation | None]:
-    """Face (and, when asked, pose) of one RGB frame."""
+Analysis = tuple[FaceObservation, PoseObservation | None, np.ndarray]
+
+
+def analyse(payload: FramePayload, want_pose: bool) -> Analysis:
+    """Face (and, when asked, pose) of one frame, with its freeze-detection thumbnail."""
     if _face is None or _pose is None:
         init()
     assert _face is not None and _pose is not None
-    return _face.analyze(rgb), _pose.analyze(rgb) if want_pose else None
+    return analyse_with(_face, _pose, payload, want_pose)
+
+
+def analyse_with(face: FaceAnalyzer, pose: PoseAnalyzer, payload: FramePayload,
+                 want_pose: bool) -> Analysis:
+    rgb = to_rgb(payload)
+    return face.analyze(rgb), pose.analyze(rgb) if want_pose else None, thumbnail(rgb)

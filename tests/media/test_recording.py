@@ -184,25 +184,25 @@ import threading
 import av
 import numpy as np
 from media.recorder import SessionRecorder
-from server.live.video import DecodeOnce
+from media.camera_frame import i420_planes
 from tests.support.media import tone
 rgb = np.random.default_rng(1).integers(0, 255, (480, 640, 3), dtype=np.uint8)
 frames = [av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
           for _ in range(150)]
-# as media/webrtc.py hands them to the video pipeline, which wraps them in DecodeOnce
-decoders = [DecodeOnce(lambda f=f: f.to_ndarray(format="rgb24")) for f in frames]
-def vision():  # the vision worker converts the same frames at the same time
+# as media/webrtc.py hands them to the video pipeline: the recorder gets each PyAV frame and
+# converts it with its own scaler while the vision thread copies the same frame's planes
+def vision():
     for _ in range(3):
-        for decode in decoders:
-            decode()
+        for frame in frames:
+            i420_planes(frame)
 worker = threading.Thread(target=vision)
 rec = SessionRecorder(".", "shared", video_fps=1000, max_queue_frames=1000)
 audio = tone(1.5, 16000)
 worker.start()
-for i, decode in enumerate(decoders):
+for i, frame in enumerate(frames):
     t = i * 0.01
     rec.push_audio(audio[i * 160 : (i + 1) * 160].tobytes(), t, 16000)
-    rec.push_frame(decode, t)
+    rec.push_frame(frame, t)
 rec.close()
 worker.join()
 print(rec.stats.frames_written, rec.stats.frame_errors)
@@ -210,8 +210,8 @@ print(rec.stats.frames_written, rec.stats.frame_errors)
 
 
 def test_frames_shared_with_the_vision_worker(tmp_path):
-    """WebRTC frames reach the recorder and the vision worker as the same PyAV frame; the video
-    pipeline's DecodeOnce converts each once (concurrent conversion crashes the process)."""
+    """WebRTC frames reach the recorder and the vision payload as the same PyAV frame, used by
+    two threads at once; neither goes through the frame's cached scaler (that crashes)."""
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", SHARED_FRAMES], cwd=tmp_path, timeout=120,
                           capture_output=True, text=True,

@@ -10,6 +10,7 @@ import pytest
 from aiortc import MediaStreamTrack, RTCSessionDescription
 
 import media.webrtc as webrtc
+from media.camera_frame import to_rgb, video_payload
 from tests.support.fakes import FakeMediaSink
 from tests.support.media import face_canvas
 from tests.support.rtc import PcmTrack, StillTrack, connect, dominant_hz, tone, wait_until
@@ -40,7 +41,8 @@ async def test_peer_feeds_mono_pcm_and_frames_and_closes():
         pcm = b"".join(sink.pcm[-50:])  # mono int16: 1920 bytes per 20 ms
         assert len(pcm) == 50 * 960 * 2
         assert abs(dominant_hz(pcm, 48000) - 440) < 5
-        rgb = sink.frames[-1]()  # the conversion runs where the sink calls it
+        # the decoded frame as it is; its planes convert to the picture that was sent
+        rgb = to_rgb(video_payload(sink.frames[-1]))
         assert rgb.shape == (480, 640, 3) and rgb.dtype == np.uint8
         assert abs(float(rgb.mean()) - float(face_canvas().mean())) < 10
         # after `stop` audio is drained but no longer pushed

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import av
 import numpy as np
 
 from analyzers.asr import AsrResult
@@ -55,8 +56,8 @@ class FakeMediaSink:
             raise AudioClosed
         self.pcm.append(pcm)
 
-    def push_video(self, to_rgb: Callable[[], np.ndarray]) -> None:
-        self.frames.append(to_rgb)
+    def push_video(self, frame: av.VideoFrame | Callable[[], np.ndarray]) -> None:
+        self.frames.append(frame)
 
     def media_error(self, code: str, message: str) -> None:
         self.errors.append((code, message))

@@ -11,8 +11,10 @@ import subprocess
 import sys
 import time
 
+import av
 import pytest
 
+from media.camera_frame import video_payload
 from server.live.vision_scheduler import VisionJob, VisionResult, VisionScheduler
 from tests.support.media import astronaut_canvas
 
@@ -21,9 +23,11 @@ pytestmark = pytest.mark.timeout(120)
 
 async def analyse(vision: VisionScheduler, key: str, want_pose: bool = False) -> VisionResult:
     done: asyncio.Future[VisionResult] = asyncio.get_running_loop().create_future()
-    rgb = astronaut_canvas()
-    vision.submit(key, VisionJob(decode=lambda: rgb, want_pose=want_pose, t=1.0,
-                                 deliver=done.set_result))
+    # as WebRTC delivers it: a decoded I420 frame, whose planes go to the worker
+    frame = av.VideoFrame.from_ndarray(astronaut_canvas(), format="rgb24").reformat(
+        format="yuv420p")
+    vision.submit(key, VisionJob(decode=lambda: video_payload(frame), want_pose=want_pose,
+                                 t=1.0, deliver=done.set_result))
     return await asyncio.wait_for(done, 60)
 
 
@@ -43,6 +47,7 @@ async def test_frames_are_analysed_in_a_worker_process_that_is_replaced_when_it_
         assert result.error is None
         assert result.face is not None and result.face.present
         assert result.pose is not None
+        assert result.thumb is not None and result.thumb.shape == (24, 32)
         assert vision._local.__dict__ == {}  # no models loaded in this process's threads
 
         os.kill(pids[0], signal.SIGKILL)
