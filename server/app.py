@@ -120,6 +120,7 @@ def routes() -> list[BaseRoute]:
         # accounts and recruiter pages (issue 14)
         Route("/signin", page("signin")),
         Route("/signup", page("signup")),
+        Route("/interviews/new", page("new-interview")),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
