@@ -121,6 +121,7 @@ def routes() -> list[BaseRoute]:
         Route("/signin", page("signin")),
         Route("/signup", page("signup")),
         Route("/interviews/new", page("new-interview")),
+        Route("/jobs", page("jobs")),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
