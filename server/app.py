@@ -120,6 +120,8 @@ def routes() -> list[BaseRoute]:
         # accounts and recruiter pages (issue 14)
         Route("/signin", page("signin")),
         Route("/signup", page("signup")),
+        Route("/interviews/new", page("new-interview")),
+        Route("/jobs", page("jobs")),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -8,6 +8,9 @@ import { $, node } from '../shared/dom.js';
 
 const enc = encodeURIComponent;
 
+/** The spectator page of an interview, for its staff (the spectator token: never the candidate's). */
+export const watchUrl = (id, spectatorToken) => `/spectate/${enc(id)}?token=${enc(spectatorToken)}`;
+
 // a name starts with the visible text (voice control users say what they see)
 function link(text, href, about) {
   const a = node('a', 'btn btn-ghost btn-small', text);
@@ -60,8 +63,7 @@ export function rowActions(item, user, { announce, askDelete }) {
   }
   if (upcoming && item.spectator_token) {
     box.append(link(outcome === 'live' ? 'Watch live' : 'Watch',
-      `/spectate/${enc(item.id)}?token=${enc(item.spectator_token)}`,
-      about));
+      watchUrl(item.id, item.spectator_token), about));
   }
   if (!upcoming && item.started_at) {
     const token = item.spectator_token ? `?token=${enc(item.spectator_token)}` : '';
