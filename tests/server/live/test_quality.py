@@ -32,6 +32,19 @@ def test_pressure_and_levels():
     assert [level_of(v) for v in (0.5, 0.7, 0.84, 0.85, 0.99, 1.0, 3.0)] == [0, 1, 1, 2, 2, 3, 3]
 
 
+def test_cpu_alone_stops_at_no_partials_and_latency_signals_go_to_audio_only():
+    admission = Admission(LoadMonitor(), Limits(max_loop_lag_s=0.1, max_asr_backlog_s=4.0,
+                                                max_cpu_share=0.5))
+    saturated = Load(loop_lag_s=0.02, cpu=2.0, cores=2, sessions=8, asr_backlog_s=1.0)
+    value, reason = pressure(saturated, admission)
+    assert reason == "cpu" and level_of(value) == 2  # 2.0 of 1.0 core: capped below level 3
+    lagging = Load(loop_lag_s=0.12, cpu=2.0, cores=2, sessions=8, asr_backlog_s=1.0)
+    assert pressure(lagging, admission) == (pytest.approx(1.2), "loop_lag")
+    assert level_of(pressure(lagging, admission)[0]) == 3
+    behind = Load(loop_lag_s=0.02, cpu=2.0, cores=2, sessions=8, asr_backlog_s=5.0)
+    assert level_of(pressure(behind, admission)[0]) == 3
+
+
 def test_the_ladder_goes_up_at_once_and_down_step_by_step():
     now = [0.0]
     ladder = Ladder(calm_s=5.0, clock=lambda: now[0])
