@@ -1,21 +1,22 @@
 /*
  * One path for catch-up and live events: receive() drops any seq <= lastSeq (and socket
  * replies), queues the event, and flush() renders the whole queue in one animation frame
- * (one DOM append for the timeline, the gauges once with the newest metrics, the charts at
- * most once a second).
+ * (the timeline's new items placed by session time, the gauges once with the newest metrics,
+ * the charts at most once a second).
  */
 
 import { createDispatcher } from '../shared/dispatch.js';
 import { EVENT } from '../shared/event-kinds.js';
 import { createMetricGauges, showMetrics } from '../shared/gauges.js';
 import { isReply } from '../shared/socket.js';
-import { appendLines, nearBottom, renderPartial, stickToBottom } from '../shared/transcript.js';
+import { nearBottom, renderPartial, stickToBottom } from '../shared/transcript.js';
 import { addPoints, scheduleCharts } from './charts.js';
 import { onError, onFollowUpPending, onFollowUpResolved } from './controls.js';
 import { onCandidateAway, onCandidateBack, onCompleted, onQuality, onState, renderClock, setSession } from './session.js';
 import { spectator } from './state.js';
 import {
-  onAnswerCompleted, onEvaluation, onFinal, onPartial, onQuestion, shownPartial, showQuestion,
+  onAnswerCompleted, onEvaluation, onFinal, onPartial, onQuestion, placeItems, shownPartial,
+  showQuestion,
 } from './timeline.js';
 
 const LIVE_KINDS = new Set([
@@ -24,7 +25,7 @@ const LIVE_KINDS = new Set([
 
 let gauges = null;
 
-// A handler gets (event, batch): batch.timeline is the fragment appended after the batch,
+// A handler gets (event, batch): batch.timeline the new timeline items (placed after the batch),
 // batch.metrics / batch.question the newest of the batch (shown once).
 const dispatch = createDispatcher({
   [EVENT.STATE]: onState,
@@ -86,7 +87,7 @@ function flush() {
   spectator.queue = [];
   if (!events.length) return;
   const atBottom = nearBottom();
-  const batch = { timeline: document.createDocumentFragment(), metrics: null, question: null };
+  const batch = { timeline: [], metrics: null, question: null };
   for (const event of events) {
     spectator.stats.byType[event.type] = (spectator.stats.byType[event.type] || 0) + 1;
     if (typeof event.t === 'number' && event.t >= spectator.clockT) {
@@ -100,7 +101,7 @@ function flush() {
       console.error('spectator: could not render', event, err);
     }
   }
-  if (batch.timeline.childNodes.length) appendLines(batch.timeline);
+  if (batch.timeline.length) placeItems(batch.timeline);
   renderPartial(shownPartial());
   if (batch.question) showQuestion(batch.question);
   if (batch.metrics) showMetrics(gauges, batch.metrics);

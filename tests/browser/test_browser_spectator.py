@@ -125,6 +125,8 @@ async def test_spectator_joins_mid_session_and_shows_everything_once(
             status: document.querySelector('#status').dataset.state,
             question: document.querySelector('#question-text').textContent,
             evaluations: document.querySelectorAll('#transcript .tl-eval .score-badge').length,
+            times: [...document.querySelectorAll('#transcript > li')]
+                .map((li) => Number(li.dataset.t)),
             controlsHidden: document.querySelector('#controls').hidden,
         })""")
     except Exception as exc:
@@ -147,6 +149,7 @@ async def test_spectator_joins_mid_session_and_shows_everything_once(
     # the interview's question and its evaluation card are on the page
     assert state["question"].strip(), state
     assert state["evaluations"] >= 1, state
+    assert state["times"] == sorted(state["times"]), state  # in session-time order
     # not signed in: no controls, and the page only ever pinged
     assert state["controlsHidden"], state
     assert all(m == {"type": "ping"} for m in watched.sent), watched.sent
