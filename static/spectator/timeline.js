@@ -13,11 +13,12 @@ import { $, node, replayAnimation } from '../shared/dom.js';
 import { num, scoreTone } from '../shared/format.js';
 import { questionTitle } from '../shared/questions.js';
 import { createLiveTranscript, finalLine, timeNode } from '../shared/transcript.js';
-import { followUpAsked } from './controls.js';
+import { followUpAsked, questionAsked } from './controls.js';
 import { spectator } from './state.js';
 
 /** The title of a question on this page: a follow-up says which question it follows. */
-const titleOf = (q) => questionTitle(q, { numberFollowUps: true });
+const titleOf = (q) => ((q.source ?? q.question_source) === 'recruiter'
+  ? "Recruiter's question" : questionTitle(q, { numberFollowUps: true }));
 const live = createLiveTranscript();
 
 export function onPartial(event) {
@@ -67,7 +68,6 @@ export const shownPartial = () => (spectator.session === 'ended' ? null : live.p
 export function onQuestion(event, timeline) {
   const text = String(event.text || '').trim();
   if (!text) return;
-  spectator.lastAsk = '';
   const li = node('li', 'tl-question');
   li.dataset.seq = String(event.seq ?? '');
   const body = node('div', 'tl-body');
@@ -75,6 +75,7 @@ export function onQuestion(event, timeline) {
   li.append(timeNode(event.t), body);
   timeline.push(at(li, event.t));
   if (event.is_follow_up) followUpAsked(event.index);
+  questionAsked(event);
 }
 
 /** #question: the newest question of a batch. */
