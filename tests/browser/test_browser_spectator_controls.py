@@ -153,7 +153,7 @@ async def test_ask_is_refused_then_queued_then_asked_and_a_follow_up_counts_down
             assert pending == 1 and APPROVAL_TIMEOUT_S - 3 <= first <= APPROVAL_TIMEOUT_S, first
             await page.wait_for_timeout(2_100)
             later = await page.evaluate(LEFT)
-            assert first - 3 <= later <= first - 2, (first, later)
+            assert first - 4 <= later <= first - 2, (first, later)  # slack for a busy CI
             await shoot(page, "pending-follow-up")
             await page.click('.approval button:text("Skip")')
             await wait_card_gone(page, 5_000)
