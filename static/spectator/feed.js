@@ -1,21 +1,26 @@
 /*
- * One path for catch-up and live events: receive() drops any seq <= lastSeq (and socket
- * replies), queues the event, and flush() renders the whole queue in one animation frame
- * (one DOM append for the timeline, the gauges once with the newest metrics, the charts at
- * most once a second).
+ * One path for catch-up and live events: receive() drops any seq <= lastSeq, hands socket
+ * replies (`pong`, `ack`, an `error` without seq) to the controls at once, queues the event,
+ * and flush() renders the whole queue in one animation frame (the timeline's new items placed
+ * by session time, the gauges once with the newest metrics, the charts at most once a second).
+ * Every event's `ts` (the server's Unix time) against its arrival sets spectator.skewMs, this
+ * clock minus the server's (the smallest difference seen: the freshest event's).
  */
 
 import { createDispatcher } from '../shared/dispatch.js';
 import { EVENT } from '../shared/event-kinds.js';
 import { createMetricGauges, showMetrics } from '../shared/gauges.js';
 import { isReply } from '../shared/socket.js';
-import { appendLines, nearBottom, renderPartial, stickToBottom } from '../shared/transcript.js';
+import { nearBottom, renderPartial, stickToBottom } from '../shared/transcript.js';
 import { addPoints, scheduleCharts } from './charts.js';
-import { onError, onFollowUpPending, onFollowUpResolved } from './controls.js';
+import {
+  onError, onFollowUpPending, onFollowUpResolved, onQuestionQueued, onReply,
+} from './controls.js';
 import { onCandidateAway, onCandidateBack, onCompleted, onQuality, onState, renderClock, setSession } from './session.js';
 import { spectator } from './state.js';
 import {
-  onAnswerCompleted, onEvaluation, onFinal, onPartial, onQuestion, shownPartial, showQuestion,
+  onAnswerCompleted, onEvaluation, onFinal, onPartial, onQuestion, placeItems, shownPartial,
+  showQuestion,
 } from './timeline.js';
 
 const LIVE_KINDS = new Set([
@@ -24,7 +29,7 @@ const LIVE_KINDS = new Set([
 
 let gauges = null;
 
-// A handler gets (event, batch): batch.timeline is the fragment appended after the batch,
+// A handler gets (event, batch): batch.timeline the new timeline items (placed after the batch),
 // batch.metrics / batch.question the newest of the batch (shown once).
 const dispatch = createDispatcher({
   [EVENT.STATE]: onState,
@@ -45,6 +50,7 @@ const dispatch = createDispatcher({
   [EVENT.CANDIDATE_RECONNECTED]: onCandidateBack,
   [EVENT.QUALITY]: onQuality,
   [EVENT.ERROR]: onError,
+  [EVENT.STAFF_QUESTION_QUEUED]: onQuestionQueued,
   [EVENT.STAFF_FOLLOW_UP_PENDING]: onFollowUpPending,
   [EVENT.STAFF_FOLLOW_UP_APPROVED]: onFollowUpResolved,
   [EVENT.STAFF_FOLLOW_UP_REJECTED]: onFollowUpResolved,
@@ -67,7 +73,14 @@ export function receive(event) {
     }
     spectator.lastSeq = event.seq;
   }
-  if (isReply(event)) return; // `pong` / `ack`: not events
+  if (typeof event.ts === 'number') {
+    const skew = Date.now() - event.ts * 1000;
+    if (spectator.skewMs == null || skew < spectator.skewMs) spectator.skewMs = skew;
+  }
+  if (isReply(event) || (event.type === EVENT.ERROR && typeof event.seq !== 'number')) {
+    onReply(event); // not events: the answers to what this page sent
+    return;
+  }
   spectator.queue.push(event);
   scheduleFlush();
 }
@@ -86,7 +99,7 @@ function flush() {
   spectator.queue = [];
   if (!events.length) return;
   const atBottom = nearBottom();
-  const batch = { timeline: document.createDocumentFragment(), metrics: null, question: null };
+  const batch = { timeline: [], metrics: null, question: null };
   for (const event of events) {
     spectator.stats.byType[event.type] = (spectator.stats.byType[event.type] || 0) + 1;
     if (typeof event.t === 'number' && event.t >= spectator.clockT) {
@@ -100,7 +113,7 @@ function flush() {
       console.error('spectator: could not render', event, err);
     }
   }
-  if (batch.timeline.childNodes.length) appendLines(batch.timeline);
+  if (batch.timeline.length) placeItems(batch.timeline);
   renderPartial(shownPartial());
   if (batch.question) showQuestion(batch.question);
   if (batch.metrics) showMetrics(gauges, batch.metrics);

@@ -22,7 +22,9 @@ export const spectator = {
   question: null,     // newest question event
   evalCards: new Map(), // turn -> card element
   approvals: new Map(), // follow-up id -> card element
-  lastAsk: '',
+  asking: null,       // the `ask` sent and not answered yet: {text, timer}
+  queued: new Map(),  // recruiter question id -> text: queued, not asked yet
+  skewMs: null,       // this clock minus the server's (ms), from the freshest event's `ts`
   series: { pace: [], eye: [], confidence: [] },
   chartsDirty: false,
   chartTimer: 0,

@@ -2,17 +2,23 @@
  * The spectator's timeline (#transcript): final lines, questions, and a card per answer
  * (pending while it is evaluated, then its score, feedback, strengths and improvements);
  * plus the utterance being spoken and the current question.
+ *
+ * The items are in session-time order, whatever order they arrive in: each has data-t, the
+ * session time it shows (a final: its utterance's start; a question: its `t`; an answer card:
+ * the answer's end), and is placed after every item with a time <= its own. (A final comes
+ * after the ASR has run: the final of words spoken before a question can arrive after it.)
  */
 
 import { $, node, replayAnimation } from '../shared/dom.js';
-import { scoreTone } from '../shared/format.js';
+import { num, scoreTone } from '../shared/format.js';
 import { questionTitle } from '../shared/questions.js';
 import { createLiveTranscript, finalLine, timeNode } from '../shared/transcript.js';
-import { followUpAsked } from './controls.js';
+import { followUpAsked, questionAsked } from './controls.js';
 import { spectator } from './state.js';
 
 /** The title of a question on this page: a follow-up says which question it follows. */
-const titleOf = (q) => questionTitle(q, { numberFollowUps: true });
+const titleOf = (q) => ((q.source ?? q.question_source) === 'recruiter'
+  ? "Recruiter's question" : questionTitle(q, { numberFollowUps: true }));
 const live = createLiveTranscript();
 
 export function onPartial(event) {
@@ -22,8 +28,38 @@ export function onPartial(event) {
 export function onFinal(event, timeline) {
   const text = live.finalEvent(event);
   if (!text) return; // the partial it replaces was noise
-  timeline.append(finalLine(event, text));
+  timeline.push(at(finalLine(event, text), event.start ?? event.t));
   spectator.finals++;
+}
+
+/** `li` with its session time (data-t; -1 when it has none: first). */
+function at(li, t) {
+  const n = num(t);
+  li.dataset.t = String(n == null ? -1 : n);
+  return li;
+}
+
+const timeOf = (el) => Number(el.dataset.t ?? -1);
+
+/** Put a batch's new items into #transcript by session time (stable: equal times keep their
+ * arrival order). In order (the usual case) they are appended at once. */
+export function placeItems(items) {
+  const list = $('transcript');
+  const sorted = items.map((el, i) => [timeOf(el), i, el]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const last = list.lastElementChild;
+  if (!last || timeOf(last) <= sorted[0][0]) {
+    const frag = document.createDocumentFragment();
+    for (const [, , el] of sorted) frag.append(el);
+    list.append(frag);
+  } else {
+    for (const [t, , el] of sorted) {
+      let after = list.lastElementChild;
+      while (after && timeOf(after) > t) after = after.previousElementSibling;
+      if (after) after.after(el);
+      else list.prepend(el);
+    }
+  }
+  $('transcript-empty').hidden = true;
 }
 
 /** The partial to show (none once the session has ended). */
@@ -32,14 +68,14 @@ export const shownPartial = () => (spectator.session === 'ended' ? null : live.p
 export function onQuestion(event, timeline) {
   const text = String(event.text || '').trim();
   if (!text) return;
-  spectator.lastAsk = '';
   const li = node('li', 'tl-question');
   li.dataset.seq = String(event.seq ?? '');
   const body = node('div', 'tl-body');
   body.append(node('span', 'tl-kicker', titleOf(event)), node('p', 'tl-question-text', text));
   li.append(timeNode(event.t), body);
-  timeline.append(li);
+  timeline.push(at(li, event.t));
   if (event.is_follow_up) followUpAsked(event.index);
+  questionAsked(event);
 }
 
 /** #question: the newest question of a batch. */
@@ -58,9 +94,9 @@ function evalCard(event, timeline) {
   const key = String(event.turn ?? event.index ?? '');
   let card = spectator.evalCards.get(key);
   if (!card) {
-    card = node('li', 'tl-card tl-eval is-pending');
+    card = at(node('li', 'tl-card tl-eval is-pending'), event.end ?? event.t);
     spectator.evalCards.set(key, card);
-    timeline.append(card);
+    timeline.push(card);
   }
   return card;
 }

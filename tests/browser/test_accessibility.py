@@ -175,10 +175,11 @@ def test_spectator_by_keyboard(server, recruiter, context):
     tab_to(page, "#ask-text")
     page.keyboard.type("Tell me about a hard bug you fixed.")
     page.keyboard.press("Enter")
-    # the interview has not started, so the server refuses the question: the page says so and
-    # puts the question back in the box (the box is empty only until the refusal arrives)
-    page.wait_for_function("() => document.querySelector('#toasts [data-code=\"not_live\"]')"
-                           " && document.querySelector('#ask-text').value !== ''", timeout=5_000)
+    # the interview has not started, so the server refuses the question: the page says so
+    # under the box, and the question stays in it
+    page.wait_for_function("() => document.querySelector('#ask-status').dataset.tone === 'error'",
+                           timeout=5_000)
+    assert "isn't live" in page.text_content("#ask-status")
     assert page.input_value("#ask-text") == "Tell me about a hard bug you fixed."
     assert {"type": "ask", "text": "Tell me about a hard bug you fixed."} in sent, sent
 

@@ -321,6 +321,9 @@ async def test_reject_goes_to_the_next_question_and_an_undecided_follow_up_expir
         assert expired["id"] == second["id"] and expired["reason"] == "timeout"
         waited = expired["_arrived"] - second["_arrived"]
         assert APPROVAL_TIMEOUT_S - 0.5 < waited < APPROVAL_TIMEOUT_S + 2, waited
+        # the deadline pages count down to: `timeout_s` after the pending event's `ts`
+        late_by = expired["ts"] - (second["ts"] + second["timeout_s"])
+        assert -0.05 < late_by < 1.0, (second, expired)
         completed = await cand.wait_for(is_("interview.completed"), 10)
         late = await spec.request({"type": "approve", "id": second["id"]})
         assert late["type"] == "error" and late["code"] == "not_pending", late
