@@ -143,7 +143,8 @@ def create_app(settings: Settings | None = None, speech_config: SpeechConfig | N
         scheduler = AsrScheduler(engine, settings.asr_workers, settings.asr_max_backlog_s,
                                  partial_duty=settings.asr_partial_duty)
         scheduler.start()
-        vision = VisionScheduler(settings.vision_workers, processes=settings.vision_processes)
+        vision = VisionScheduler(settings.vision_workers, processes=settings.vision_processes,
+                                 inflight=settings.vision_inflight)
         vision.start()
         broker = RedisBroker(settings.redis_url) if settings.redis_url else InProcessBroker()
         await broker.start()

@@ -39,6 +39,8 @@ class Settings:
         default_factory=lambda: int(_env("SPECTATOR_VIDEO_MAX", "4"))
     )
     vision_workers: int = field(default_factory=lambda: int(_env("VISION_WORKERS", "1")))
+    # frames of different sessions in flight per vision worker process
+    vision_inflight: int = field(default_factory=lambda: int(_env("VISION_INFLIGHT", "3")))
     # face analyses per second shared by all cameras of the node (each gets at most 5, at least
     # 1.5); ~15 ms of a core each (0: no budget)
     vision_budget_fps: float = field(
