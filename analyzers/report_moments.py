@@ -208,7 +208,7 @@ def takeaways(report: dict[str, Any], found: list[dict]) -> list[dict]:
                     "text": f"Your best answer, to “{best.get('question') or 'a question'}”, "
                             f"scored {round(best['score'])}/100{what}.",
                     "t": num(best.get("start"))})
-    if len(out) < 2 and wpm is not None:
+    if len(out) < 2 and wpm is not None and WPM_LOW <= wpm <= WPM_HIGH:
         out.append({"kind": "pace", "title": "Your pace was easy to follow",
                     "text": f"You spoke at about {wpm:.0f} words a minute; {WPM_LOW:.0f}-"
                             f"{WPM_HIGH:.0f} is typical.",

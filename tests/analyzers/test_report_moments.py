@@ -71,6 +71,16 @@ def test_a_metric_without_data_gives_no_takeaway():
     assert not [m for m in r["moments"] if m["kind"] == "look_away"]
 
 
+def test_a_pace_off_the_band_is_never_also_called_easy_to_follow():
+    from analyzers.report_moments import takeaways
+
+    slow = {"delivery": {"wpm": 90.0}, "answers": [{"start": 4.0, "score": None}]}
+    out = takeaways(slow, [])
+    assert [t["title"] for t in out] == ["Speak a little faster"], out
+    easy = takeaways({"delivery": {"wpm": 140.0}, "answers": [{"start": 4.0}]}, [])
+    assert [t["title"] for t in easy] == ["Your pace was easy to follow"], easy
+
+
 def test_question_starts_mark_each_question_asked_once_in_time_order():
     from analyzers.report_moments import question_starts
 
