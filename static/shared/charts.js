@@ -115,13 +115,14 @@ function drawLine(container, points, options) {
     t.textContent = yLabel(y);
   }
   const xt = isDate || data.length < 2 ? data.map((d) => d[1]).filter((x, i, a) => a.length <= 6 || i % Math.ceil(a.length / 6) === 0)
-    : ticks(xMin, xMax, Math.max(2, Math.floor(w / 90)));
+    : ticks(xMin, xMax, Math.max(2, Math.floor(w / 90)))
+      // whole seconds only on the default m:ss axis (0.5 s steps would repeat its labels)
+      .filter((x) => options.xLabel || Number.isInteger(x));
   for (const x of xt) {
     const t = el('text', { x: sx(x), y: pad.top + h + 18, class: 'chart-tick', 'text-anchor': 'middle' }, svg);
     t.textContent = xLabel(x);
   }
   el('line', { x1: pad.left, x2: pad.left + w, y1: pad.top + h, y2: pad.top + h, class: 'chart-axis' }, svg);
-  drawMarkers(svg, markers, { sx, top: pad.top, bottom: pad.top + h, right: pad.left + w, named });
 
   const path = data.map((d, i) => `${i ? 'L' : 'M'}${sx(d[1]).toFixed(1)},${sy(d[2]).toFixed(1)}`).join('');
   if (data.length > 1) {
@@ -129,6 +130,8 @@ function drawLine(container, points, options) {
     el('path', { d: area, class: 'chart-area' }, svg);
   }
   el('path', { d: path, class: 'chart-line' }, svg);
+  // over the area and the line (their labels stay readable), under the dots
+  drawMarkers(svg, markers, { sx, top: pad.top, bottom: pad.top + h, right: pad.left + w, named });
   const showPoints = options.showPoints ?? data.length < 40;
   if (showPoints) {
     data.forEach(([x, xn, y], i) => {
