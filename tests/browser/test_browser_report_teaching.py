@@ -5,6 +5,7 @@ ways, one score scale on both pages, no horizontal scroll at 390x844."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from tests.browser.test_accessibility import context, finished, recruiter  # noq
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 SHOTS = "/tmp/shots-report"
+RR_SHOTS = Path("/tmp/shots-rr")
 
 
 def open_report(context, server, interview):  # noqa: F811
@@ -140,7 +142,8 @@ def test_the_charts_mark_where_each_question_starts(server, finished, context, s
         assert "Question 1 at " in chart["name"], chart  # named for screen readers
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
     assert_accessible(page, f"report charts with question markers at {size}")
-    page.screenshot(path=f"{SHOTS}/report-charts-{size}.png", full_page=True)
+    RR_SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RR_SHOTS / f"report-{size}.png"), full_page=True)
 
     page.goto(f"{server.url}/replay/{finished['id']}?token={finished['spectator_token']}")
     wait_replay(page)
@@ -153,4 +156,4 @@ def test_the_charts_mark_where_each_question_starts(server, finished, context, s
         assert "Question 1 at " in chart["name"], chart
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
     assert_accessible(page, f"replay charts with question markers at {size}")
-    page.screenshot(path=f"{SHOTS}/replay-charts-{size}.png", full_page=True)
+    page.screenshot(path=str(RR_SHOTS / f"replay-{size}.png"), full_page=True)

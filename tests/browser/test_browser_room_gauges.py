@@ -6,12 +6,23 @@ page as its caption while it is read aloud."""
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import pytest
 
+from tests.browser.axe_support import VIEWPORTS, assert_accessible
 from tests.browser.room_support import RoomPage, reported
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+SHOTS = Path("/tmp/shots-rr")
+#: the boxes of what must not cover one another in the live room
+BOXES = """() => Object.fromEntries(['#question-text', '#question', '#preview-box',
+    '#transcript-panel', '.gauges'].map((s) => {
+      const r = document.querySelector(s).getBoundingClientRect();
+      return [s, {x: r.x, y: r.y, width: r.width, height: r.height}];
+    }))"""
 
 #: the gauges' texts and colours (tones), read in the same task as the `metrics` they show
 GAUGES = """() => {
@@ -70,6 +81,11 @@ def test_the_gauges_show_a_dash_until_the_server_measured_speech(rtc_server, new
         room.page.click("#start-button")
         before = room.page.wait_for_function(BEFORE_SPEECH, timeout=30_000).json_value()
         after = room.page.wait_for_function(AFTER_SPEECH, timeout=90_000).json_value()
+        SHOTS.mkdir(exist_ok=True)
+        for size, viewport in VIEWPORTS.items():
+            room.page.set_viewport_size(viewport)
+            time.sleep(0.3)
+            room.page.screenshot(path=str(SHOTS / f"room-gauges-{size}.png"), full_page=True)
         room.page.click("#stop-button")
         room.wait("() => document.body.dataset.phase === 'ended'", 40)
     for shown in (at_load, before):
@@ -105,6 +121,18 @@ def test_the_question_is_captioned_while_it_is_read_aloud(rtc_server, new_interv
             text: document.querySelector('#question-text').textContent,
             live: document.querySelector('#question').getAttribute('aria-live'),
         })""")
+        layout = {}
+        SHOTS.mkdir(exist_ok=True)
+        for size, viewport in VIEWPORTS.items():
+            room.page.set_viewport_size(viewport)
+            time.sleep(0.3)
+            assert_accessible(room.page, f"live room with its question at {size}")
+            layout[size] = {
+                "width": room.page.evaluate(
+                    "() => [document.documentElement.scrollWidth, innerWidth]"),
+                "boxes": room.page.evaluate(BOXES),
+            }
+            room.page.screenshot(path=str(SHOTS / f"room-{size}.png"))
         room.page.click("#stop-button")
         room.wait("() => document.body.dataset.phase === 'ended'", 40)
     first = captions[0]
@@ -113,3 +141,16 @@ def test_the_question_is_captioned_while_it_is_read_aloud(rtc_server, new_interv
     assert not first["hidden"] and first["visible"], captions
     assert card["label"] == "Question 1 of 2" and card["text"] == first["spoken"], card
     assert card["live"] == "polite", card  # screen readers hear the caption too
+    for size, shown in layout.items():
+        assert shown["width"][0] <= shown["width"][1], (size, shown)
+        boxes = shown["boxes"]
+        for other in ("#preview-box", "#transcript-panel", ".gauges"):
+            assert not overlap(boxes["#question-text"], boxes[other]), (size, other, boxes)
+        assert not overlap(boxes["#preview-box"], boxes["#transcript-panel"]), (size, boxes)
+
+
+def overlap(a: dict, b: dict) -> bool:
+    if not (a["width"] and a["height"] and b["width"] and b["height"]):
+        return False  # not shown
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
