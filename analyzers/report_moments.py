@@ -6,7 +6,8 @@ pause of at least :data:`analyzers.delivery.LONG_PAUSE_S` between two words of a
 looking at the camera (``look_away``), and the answer that missed a key point (``missed``).
 A *takeaway* is a plain sentence with its evidence (the words said, or a number with its
 norm) and the second to replay; they are ranked by how far the number is from its norm, and
-a metric without data gives none.
+a metric without data gives none. A *question start* is where each question asked begins on
+the session clock (its `question` event's time), for the charts' markers (Q1, Q2, ...).
 """
 
 from __future__ import annotations
@@ -106,6 +107,31 @@ def moments(answers: list[dict], finals: list[dict], metrics: list[dict]) -> lis
     return found[:MAX_MOMENTS]
 
 
+def question_starts(asked: list[dict]) -> list[dict]:
+    """Each question asked, in time order: {t, turn, index, label, title, question,
+    is_follow_up, source}. ``asked`` are `question` event data with their ``t``; a turn
+    counts once (its first event). Labels: ``Q2`` (planned question 2), ``Q2+`` (its
+    follow-up), ``R1`` (the recruiter's first own question)."""
+    out, seen, recruiter = [], set(), 0
+    for q in sorted((q for q in asked if num(q.get("t")) is not None), key=lambda q: q["t"]):
+        if q.get("turn") in seen:
+            continue
+        seen.add(q.get("turn"))
+        index = q.get("index") if isinstance(q.get("index"), int) else None
+        follow_up = bool(q.get("is_follow_up"))
+        if index is None:
+            recruiter += 1
+            label, title = f"R{recruiter}", f"Recruiter's question {recruiter}"
+        elif follow_up:
+            label, title = f"Q{index + 1}+", f"Follow-up to question {index + 1}"
+        else:
+            label, title = f"Q{index + 1}", f"Question {index + 1}"
+        out.append({"t": round(float(q["t"]), 2), "turn": q.get("turn"), "index": index,
+                    "label": label, "title": title, "question": str(q.get("text") or ""),
+                    "is_follow_up": follow_up, "source": q.get("source") or ""})
+    return out
+
+
 def _minutes(seconds: float) -> str:
     m = seconds / 60.0
     if m < 1.5:
@@ -182,7 +208,7 @@ def takeaways(report: dict[str, Any], found: list[dict]) -> list[dict]:
                     "text": f"Your best answer, to “{best.get('question') or 'a question'}”, "
                             f"scored {round(best['score'])}/100{what}.",
                     "t": num(best.get("start"))})
-    if len(out) < 2 and wpm is not None:
+    if len(out) < 2 and wpm is not None and WPM_LOW <= wpm <= WPM_HIGH:
         out.append({"kind": "pace", "title": "Your pace was easy to follow",
                     "text": f"You spoke at about {wpm:.0f} words a minute; {WPM_LOW:.0f}-"
                             f"{WPM_HIGH:.0f} is typical.",

@@ -16,7 +16,7 @@ from analyzers.answer_metrics import answer_delivery
 from analyzers.questions import SOURCE_PLAN
 from analyzers.report import build_report
 from analyzers.report_content import CATEGORIES, source_label
-from analyzers.report_moments import moments, takeaways
+from analyzers.report_moments import moments, question_starts, takeaways
 
 
 class EventLike(Protocol):
@@ -98,6 +98,7 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
     last event it saw."""
     evaluations, metrics, answers, finals, asked, last = [], [], {}, [], {}, 0
     waits: dict[int, list[tuple[float, float]]] = {}
+    questions_asked: list[dict] = []
     quality: list[tuple[float, dict]] = []
     end_t = 0.0
     for e in events:
@@ -116,6 +117,7 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
             finals.append(e.data)
         elif e.type == "question":
             asked[e.data.get("turn")] = e.t
+            questions_asked.append({**e.data, "t": e.t})
         elif e.type == "answer.waiting" and isinstance(e.data.get("since"), int | float):
             waits.setdefault(e.data.get("turn"), []).append((float(e.data["since"]), e.t))
     _remeasure(evaluations, answers, finals, asked, waits)
@@ -123,14 +125,17 @@ def report_from_events(events: Iterable[EventLike], questions: list[dict]) -> di
     if report is not None:
         report["through_seq"] = last
         report["quality"] = quality_summary(quality, end_t)
-        add_teaching(report, finals, metrics)
+        add_teaching(report, finals, metrics, questions_asked)
     return report
 
 
-def add_teaching(report: dict[str, Any], finals: list[dict], metrics: list[dict]) -> None:
-    """Set the report's flagged ``moments`` and its ``takeaways`` (`analyzers.report_moments`)."""
+def add_teaching(report: dict[str, Any], finals: list[dict], metrics: list[dict],
+                 asked: list[dict] | None = None) -> None:
+    """Set the report's flagged ``moments``, its ``takeaways`` and its ``question_starts``
+    (from ``asked``: `question` event data with ``t``; `analyzers.report_moments`)."""
     report["moments"] = moments(report.get("answers") or [], finals, metrics)
     report["takeaways"] = takeaways(report, report["moments"])
+    report["question_starts"] = question_starts(asked or [])
 
 
 def quality_summary(changes: list[tuple[float, dict]], end_t: float) -> dict[str, Any]:

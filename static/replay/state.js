@@ -14,6 +14,7 @@ export const state = {
   utterances: [], // {start, end, el, mark}
   items: [], // questions and evaluations: {t, kind, el, text}
   chartSpecs: [], // CHARTS of charts.js with their points
+  questionStarts: [], // {t, label, title}: the charts' question markers (charts.js)
   charts: [], // {spec, cursor, dot, value, x, y}
   duration: 0,
   eventsEnd: 0,

@@ -44,7 +44,8 @@ export function drawDelivery(r) {
     [fmt(d.fillers_per_min, 1), `fillers per minute${d.filler_count != null ? ` (${d.filler_count})` : ''}`],
     [percent(d.pause_ratio), pauses],
     [d.time_to_first_word_s == null ? '—' : `${fmt(d.time_to_first_word_s, 1)} s`, 'to the first word (mean)'],
-    [d.eye_contact == null ? 'not observed' : percent(d.eye_contact), 'eye contact'],
+    // "—" as every figure without data ("not observed" as a value overflowed its box)
+    d.eye_contact == null ? ['—', 'eye contact: not observed'] : [percent(d.eye_contact), 'eye contact'],
   ];
   $('delivery').replaceChildren(...stats.map(([value, label]) => statBox(value, label)));
   const notes = [];

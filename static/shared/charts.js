@@ -14,6 +14,9 @@
  *   tone(y)             'ok' | 'warn' | 'bad' colour of a point (default: accent colour)
  *   showPoints          draw a dot per point (default when fewer than 40 points)
  *   links(i)            optional URL of point i (dots become links)
+ *   markers             [{x, label, title}]: a labelled vertical line at each x (e.g. where
+ *                       each question starts); `title` names it (tooltip and the chart's
+ *                       accessible name)
  * The chart redraws itself when the container is resized.
  */
 
@@ -70,8 +73,10 @@ function drawLine(container, points, options) {
   const w = width - pad.left - pad.right;
   const h = height - pad.top - pad.bottom;
   const isDate = data[0][0] instanceof Date;
-  let xMin = Math.min(...data.map((d) => d[1]));
-  let xMax = Math.max(...data.map((d) => d[1]));
+  const markers = (options.markers || [])
+    .map((m) => ({ ...m, xn: toNumber(m.x) })).filter((m) => Number.isFinite(m.xn));
+  let xMin = Math.min(...data.map((d) => d[1]), ...markers.map((m) => m.xn));
+  let xMax = Math.max(...data.map((d) => d[1]), ...markers.map((m) => m.xn));
   if (xMax === xMin) { xMin -= 1; xMax += 1; }
   const ys = data.map((d) => d[2]);
   let yMin = options.yMin ?? Math.min(...ys);
@@ -92,11 +97,13 @@ function drawLine(container, points, options) {
 
   // an image, or a group when its points are links (an image's content is hidden from
   // screen readers, and a link there would be focusable but nameless)
+  const named = (m) => `${m.title || m.label} at ${xLabel(m.xn)}`;
+  const name = [options.title || 'chart', ...(markers.length ? [markers.map(named).join(', ')] : [])];
   const svg = el('svg', {
     class: 'chart-svg', width, height, viewBox: `0 0 ${width} ${height}`,
-    role: options.links ? 'group' : 'img', 'aria-label': options.title || 'chart',
+    role: options.links ? 'group' : 'img', 'aria-label': name.join('. '),
   });
-  if (options.title) el('title', {}, svg).textContent = options.title;
+  if (options.title) el('title', {}, svg).textContent = name.join('. ');
   if (options.band) {
     const top = sy(Math.min(yMax, options.band.to));
     const bottom = sy(Math.max(yMin, options.band.from));
@@ -108,7 +115,9 @@ function drawLine(container, points, options) {
     t.textContent = yLabel(y);
   }
   const xt = isDate || data.length < 2 ? data.map((d) => d[1]).filter((x, i, a) => a.length <= 6 || i % Math.ceil(a.length / 6) === 0)
-    : ticks(xMin, xMax, Math.max(2, Math.floor(w / 90)));
+    : ticks(xMin, xMax, Math.max(2, Math.floor(w / 90)))
+      // whole seconds only on the default m:ss axis (0.5 s steps would repeat its labels)
+      .filter((x) => options.xLabel || Number.isInteger(x));
   for (const x of xt) {
     const t = el('text', { x: sx(x), y: pad.top + h + 18, class: 'chart-tick', 'text-anchor': 'middle' }, svg);
     t.textContent = xLabel(x);
@@ -121,6 +130,8 @@ function drawLine(container, points, options) {
     el('path', { d: area, class: 'chart-area' }, svg);
   }
   el('path', { d: path, class: 'chart-line' }, svg);
+  // over the area and the line (their labels stay readable), under the dots
+  drawMarkers(svg, markers, { sx, top: pad.top, bottom: pad.top + h, right: pad.left + w, named });
   const showPoints = options.showPoints ?? data.length < 40;
   if (showPoints) {
     data.forEach(([x, xn, y], i) => {
@@ -133,6 +144,30 @@ function drawLine(container, points, options) {
     });
   }
   container.append(svg);
+}
+
+/** The vertical lines of `markers`, each labelled at its top; a label that would touch the
+ * previous one goes a row lower (three rows), one too close to the right edge to the left of
+ * its line. */
+function drawMarkers(svg, markers, { sx, top, bottom, right, named }) {
+  const rows = [-Infinity, -Infinity, -Infinity];
+  for (const m of [...markers].sort((a, b) => a.xn - b.xn)) {
+    const x = sx(m.xn);
+    const g = el('g', { class: 'chart-marker', 'data-x': String(m.xn) }, svg);
+    el('title', {}, g).textContent = named(m);
+    el('line', { x1: x, x2: x, y1: top, y2: bottom, class: 'chart-marker-line' }, g);
+    const label = String(m.label || '');
+    if (!label) continue;
+    const width = 7 * label.length + 4;
+    const row = Math.max(0, rows.findIndex((end) => x > end + 2));
+    const left = x + width > right;
+    const text = el('text', {
+      x: left ? x - 3 : x + 3, y: top + 10 + 12 * row, class: 'chart-marker-label',
+      'text-anchor': left ? 'end' : 'start',
+    }, g);
+    text.textContent = label;
+    rows[row] = left ? x : x + width;
+  }
 }
 
 export function barList(container, items, options = {}) {
@@ -166,6 +201,9 @@ export const CHART_CSS = `
 .chart-area { fill: var(--accent-soft); opacity: .6; }
 .chart-band { fill: var(--ok-soft); opacity: .5; }
 .chart-dot { fill: var(--accent); stroke: #fff; stroke-width: 1.5; }
+.chart-marker-line { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 3 3; }
+.chart-marker-label { fill: var(--text, #1a1d24); font: 600 11px var(--font); paint-order: stroke;
+  stroke: var(--surface, #fff); stroke-width: 3px; stroke-linejoin: round; }
 .chart-empty { color: var(--faint); padding: 24px 0; text-align: center; }
 .bars { display: grid; gap: 10px; }
 .bar-row { display: grid; grid-template-columns: 110px 1fr 48px; align-items: center; gap: 10px; }

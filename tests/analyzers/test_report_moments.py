@@ -69,3 +69,58 @@ def test_a_metric_without_data_gives_no_takeaway():
     assert 2 <= len(r["takeaways"]) <= 3
     assert not [t for t in r["takeaways"] if t["kind"] in ("look_away", "filler", "pause")]
     assert not [m for m in r["moments"] if m["kind"] == "look_away"]
+
+
+def test_a_pace_off_the_band_is_never_also_called_easy_to_follow():
+    from analyzers.report_moments import takeaways
+
+    slow = {"delivery": {"wpm": 90.0}, "answers": [{"start": 4.0, "score": None}]}
+    out = takeaways(slow, [])
+    assert [t["title"] for t in out] == ["Speak a little faster"], out
+    easy = takeaways({"delivery": {"wpm": 140.0}, "answers": [{"start": 4.0}]}, [])
+    assert [t["title"] for t in easy] == ["Your pace was easy to follow"], easy
+
+
+def test_question_starts_mark_each_question_asked_once_in_time_order():
+    from analyzers.report_moments import question_starts
+
+    asked = [
+        {"t": 52.3, "turn": 1, "index": 0, "is_follow_up": True, "text": "Why?",
+         "source": "interviewer"},
+        {"t": 1.02, "turn": 0, "index": 0, "is_follow_up": False, "text": "How do you index?",
+         "source": "plan"},
+        {"t": 80.0, "turn": 2, "index": None, "is_follow_up": False, "text": "Deploys?",
+         "source": "recruiter"},
+        {"t": 95.0, "turn": 3, "index": 1, "is_follow_up": False, "text": "How do you cache?",
+         "source": "plan"},
+        {"t": 99.0, "turn": 3, "index": 1, "is_follow_up": False, "text": "How do you cache?",
+         "source": "plan"},  # the same turn again (a resumed session): counted once
+        {"t": None, "turn": 4, "index": 2, "text": "no time"},
+    ]
+    starts = question_starts(asked)
+    assert [(s["t"], s["label"], s["title"]) for s in starts] == [
+        (1.02, "Q1", "Question 1"), (52.3, "Q1+", "Follow-up to question 1"),
+        (80.0, "R1", "Recruiter's question 1"), (95.0, "Q2", "Question 2")]
+    assert starts[0]["question"] == "How do you index?" and starts[0]["source"] == "plan"
+    assert question_starts([]) == []
+
+
+def test_the_report_from_events_has_its_question_starts():
+    from types import SimpleNamespace
+
+    from analyzers.session_report import report_from_events
+
+    def event(seq, t, kind, **data):
+        return SimpleNamespace(seq=seq, t=t, type=kind, data=data)
+
+    events = [
+        event(1, 1.0, "question", turn=0, index=0, is_follow_up=False, text=QUESTIONS[0]["text"],
+              question_id="q1", source="plan"),
+        event(2, 9.0, "answer.completed", turn=0, index=0, text="an index", start=3.0, end=8.0),
+        event(3, 9.1, "evaluation", turn=0, index=0, question_id="q1", score=60,
+              question=QUESTIONS[0]["text"]),
+        event(4, 10.5, "question", turn=1, index=1, is_follow_up=False, text=QUESTIONS[1]["text"],
+              question_id="q2", source="plan"),
+    ]
+    r = report_from_events(events, QUESTIONS)
+    assert [(s["t"], s["label"]) for s in r["question_starts"]] == [(1.0, "Q1"), (10.5, "Q2")]

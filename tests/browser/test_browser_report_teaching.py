@@ -5,7 +5,9 @@ ways, one score scale on both pages, no horizontal scroll at 390x844."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.browser.axe_support import assert_accessible
@@ -13,6 +15,7 @@ from tests.browser.test_accessibility import context, finished, recruiter  # noq
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 SHOTS = "/tmp/shots-report"
+RR_SHOTS = Path("/tmp/shots-rr")
 
 
 def open_report(context, server, interview):  # noqa: F811
@@ -100,3 +103,57 @@ def test_replay_honours_t_and_one_score_scale(server, finished, context):  # noq
     assert ok and page.locator("#probe").evaluate(js) != page.evaluate(
         "(c) => { const d = document.createElement('i'); d.style.color = c;"
         " document.body.append(d); return getComputedStyle(d).color; }", ok)
+
+
+MARKS = """(sel) => [...document.querySelectorAll(sel)].map((chart) => ({
+    id: chart.id || chart.dataset.metric,
+    name: chart.querySelector('svg')?.getAttribute('aria-label') ?? null,
+    marks: [...chart.querySelectorAll('svg g.chart-marker, svg g.question-mark')].map((g) => ({
+        label: g.querySelector('text')?.textContent ?? '',
+        title: g.querySelector('title')?.textContent ?? '',
+        line: g.querySelector('line').getBoundingClientRect().height,
+    })),
+}))"""
+
+
+@pytest.mark.parametrize("size", ["1280x800", "390x844"])
+def test_the_charts_mark_where_each_question_starts(server, finished, context, size):  # noqa: F811
+    report = httpx.get(f"{server.url}/api/interviews/{finished['id']}/report",
+                       params={"token": finished["spectator_token"]}, timeout=10).json()
+    events = httpx.get(f"{server.url}/api/interviews/{finished['id']}/events",
+                       params={"token": finished["spectator_token"], "limit": 1000},
+                       timeout=10).json()["events"]
+    asked = [e for e in events if e["type"] == "question"]
+    starts = report["question_starts"]
+    assert len(starts) == len({e["turn"] for e in asked}) >= 1, (starts, asked)
+    assert [s["t"] for s in starts] == sorted(round(e["t"], 2) for e in asked)
+    labels = [s["label"] for s in starts]
+    assert labels[0] == "Q1", labels
+
+    page = open_report(context, server, finished)
+    charts = page.evaluate(MARKS, "#row-charts .chart")
+    drawn = [c for c in charts if c["name"] is not None]
+    assert drawn, charts  # the report's charts have data
+    for chart in drawn:
+        assert [m["label"] for m in chart["marks"]] == labels, chart
+        for mark, start in zip(chart["marks"], starts, strict=True):
+            assert mark["title"].startswith(start["title"] + " at "), (mark, start)
+            assert mark["line"] > 50, mark  # a vertical line over the plot
+        assert "Question 1 at " in chart["name"], chart  # named for screen readers
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    assert_accessible(page, f"report charts with question markers at {size}")
+    RR_SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RR_SHOTS / f"report-{size}.png"), full_page=True)
+
+    page.goto(f"{server.url}/replay/{finished['id']}?token={finished['spectator_token']}")
+    wait_replay(page)
+    replay = [c for c in page.evaluate(MARKS, "#charts .chart") if c["name"] is not None]
+    assert replay, "the replay has no chart with data"
+    for chart in replay:
+        assert [m["label"] for m in chart["marks"]] == labels, chart
+        assert all(m["title"].startswith(s["title"] + " at ")
+                   for m, s in zip(chart["marks"], starts, strict=True)), chart
+        assert "Question 1 at " in chart["name"], chart
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    assert_accessible(page, f"replay charts with question markers at {size}")
+    page.screenshot(path=str(RR_SHOTS / f"replay-{size}.png"), full_page=True)
