@@ -9,7 +9,6 @@ import { onQuality } from './quality.js';
 import { createDispatcher } from '../shared/dispatch.js';
 import { EVENT } from '../shared/event-kinds.js';
 import { createMetricGauges, showMetrics } from '../shared/gauges.js';
-import { spoke } from '../shared/metrics.js';
 import { isReply } from '../shared/socket.js';
 import { onFaceSeen } from './face.js';
 import { onAnswerCompleted, onEvaluation, onQuestion } from './question.js';
@@ -23,17 +22,6 @@ const REPLAYED = new Set([EVENT.TRANSCRIPT_PARTIAL, EVENT.TRANSCRIPT_FINAL, EVEN
   EVENT.QUESTION, EVENT.ANSWER_WAITING, EVENT.ANSWER_COMPLETED, EVENT.CANDIDATE_DISCONNECTED,
   EVENT.QUALITY]);
 
-/** A `metrics` event as the gauges show it: before the first word there is no delivery
- * figure (0 fillers, or a confidence of 100, of nothing said), so those fields are null and
- * their gauges keep their "—"; a metric without data is absent, not perfect (vision fields
- * are the server's own: null until a face was analysed). */
-export function withData(m) {
-  if (spoke(m)) return m;
-  const out = { ...m, filler_count: null, fillers_per_min: null };
-  if ('confidence' in m) out.confidence = null;
-  return out;
-}
-
 /** The room's handleEvent(event, context); it draws the gauges, so call it once the page is
  * there. */
 export function createEventHandler() {
@@ -45,7 +33,7 @@ export function createEventHandler() {
     [EVENT.TRANSCRIPT_FINAL]: endsWaiting(onFinal),
     [EVENT.METRICS]: (m, context = {}) => {
       room.lastMetrics = m;
-      showMetrics(gauges, withData(m));
+      showMetrics(gauges, m);
       if (!context.replay) onFaceSeen(m);
     },
     [EVENT.QUESTION]: endsWaiting(onQuestion),

@@ -9,7 +9,7 @@
 
 import { $, svgNode as svg } from './dom.js';
 import { num } from './format.js';
-import { confidenceScore, eyeShare, spoke } from './metrics.js';
+import { confidenceScore, eyeShare, spoke, withData } from './metrics.js';
 
 const clamp01 = (x) => (x < 0 ? 0 : x > 1 ? 1 : x);
 
@@ -150,7 +150,8 @@ export function createMetricGauges() {
 
 /** Show one `metrics` event on the gauges of `createMetricGauges()`; fields a message lacks
  * (vision, scoring) keep their "—" until they appear. */
-export function showMetrics(gauges, m) {
+export function showMetrics(gauges, metrics) {
+  const m = withData(metrics); // room, spectator and replay alike: no figure of nothing said
   const talked = spoke(m);
   const wpm = num(m.wpm);
   const hasWpm = wpm != null && talked;
@@ -159,7 +160,7 @@ export function showMetrics(gauges, m) {
 
   const count = num(m.filler_count);
   const perMin = num(m.fillers_per_min);
-  if (count != null) setValue('gauge-fillers-value', String(count), count);
+  setValue('gauge-fillers-value', count != null ? String(count) : '—', count);
   $('gauge-fillers-rate').textContent = perMin != null && talked ? perMin.toFixed(1) : '—';
   gauges.fillers.set(perMin != null && talked ? perMin : null);
 

@@ -229,3 +229,31 @@ async def test_the_controls_in_use_pass_axe_without_horizontal_scroll(
     for state, violations in found.items():
         assert not violations, f"{state} at {size}:\n{describe(violations)}"
     assert widths[0] <= widths[1], f"horizontal scroll at {size}: {widths}"
+
+
+GAUGE_TEXT = """() => Object.fromEntries(['wpm', 'fillers', 'pauses', 'confidence'].map((k) =>
+    [k, document.querySelector(`#gauge-${k}-value`).textContent.trim()]))"""
+
+
+async def test_the_gauges_show_a_dash_of_nothing_said(server, new_interview, browser):
+    """The server's metrics before the first word carry 0 fillers and a confidence score of
+    nothing said; the spectator (as the room) shows "—" until there are words."""
+    interview = new_interview()
+    page, watched = await open_page(browser, server, interview)
+    silent = {"type": "metrics", "seq": 1, "t": 1.0, "words": 0, "speaking_s": 0.0,
+              "wpm": 0.0, "filler_count": 0, "fillers_per_min": 0.0, "pause_ratio": 0.0,
+              "confidence": {"score": 100}}
+    spoken = {**silent, "seq": 2, "t": 9.0, "words": 20, "speaking_s": 8.0, "wpm": 150.0,
+              "filler_count": 2, "fillers_per_min": 15.0, "pause_ratio": 0.1,
+              "confidence": {"score": 71}}
+    try:
+        await feed(page, silent)
+        before = await page.evaluate(GAUGE_TEXT)
+        await feed(page, spoken)
+        after = await page.evaluate(GAUGE_TEXT)
+    except Exception as exc:
+        raise AssertionError(f"{exc}{watched.context()}") from exc
+    finally:
+        await page.close()
+    assert before == {"wpm": "—", "fillers": "—", "pauses": "—", "confidence": "—"}, before
+    assert after == {"wpm": "150", "fillers": "2", "pauses": "10%", "confidence": "71"}, after
