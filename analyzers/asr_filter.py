@@ -44,6 +44,8 @@ STOCK_LOGPROB = -1.0
 STOCK_MIN_WORDS_PER_S = 1 / 3
 #: a trimmed decode below this average log-probability is decoded again on the full window
 FALLBACK_LOGPROB = -1.0
+#: a unit of 1-3 words this many times in a row is a decoding loop, not a person's stutter
+LOOP_TIMES = 5
 #: faster-whisper's compression ratio of a repetition loop (Whisper's threshold)
 FALLBACK_COMPRESSION = 2.4
 
@@ -79,11 +81,24 @@ def repeats(text: str) -> bool:
     return any(n % k == 0 and w[:k] * (n // k) == w for k in range(1, n // 2 + 1))
 
 
+def stutters(text: str, times: int = LOOP_TIMES) -> bool:
+    """A unit of one to three words said `times` times in a row somewhere in the text: the
+    decoder looping ("Okay, here's what I'm, I'm, I'm, I'm, I'm, I'm, I'm, I'm, I" from
+    keyboard clicks, a live partial), which a person does not do."""
+    w = words(text)
+    for k in range(1, 4):
+        for start in range(len(w) - k * times + 1):
+            unit = w[start:start + k]
+            if all(w[start + j * k:start + (j + 1) * k] == unit for j in range(1, times)):
+                return True
+    return False
+
+
 def looks_degenerate(text: str, duration: float) -> bool:
-    """A repetition loop: far too many words for the audio, a unit repeated, or highly
-    compressible text."""
+    """A repetition loop: far too many words for the audio, a unit repeated (the whole text,
+    or `LOOP_TIMES` times in a row within it), or highly compressible text."""
     tokens = text.split()
-    if len(tokens) > 6 * duration + 6 or repeats(text):
+    if len(tokens) > 6 * duration + 6 or repeats(text) or stutters(text):
         return True
     half = len(tokens) // 2
     if half >= 3 and tokens[:half] == tokens[half : 2 * half]:

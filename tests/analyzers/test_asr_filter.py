@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from analyzers.asr_filter import is_no_speech, needs_full_window, repeats, withheld, words
+from analyzers.asr_filter import (
+    is_no_speech,
+    looks_degenerate,
+    needs_full_window,
+    repeats,
+    stutters,
+    withheld,
+    words,
+)
 
 PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
 
@@ -81,3 +89,22 @@ def test_the_context_prompt_counts_as_stock_words():
     # noise after "... the page loaded in under a second." decoding to its last words
     assert withheld("under a second.", -0.6, 0.7, PROMPT + " the page loaded in under a second.")
     assert not withheld("under a second.", -0.6, 0.7, PROMPT)
+
+
+@pytest.mark.parametrize("text", [
+    "Okay, here's what I'm, I'm, I'm, I'm, I'm, I'm, I'm, I'm, I",  # keyboard clicks, live
+    "and then the the the the the cache",
+    "we could, we could, we could, we could, we could try it",
+])
+def test_a_loop_inside_a_text_is_degenerate(text):
+    assert stutters(text) and looks_degenerate(text, 2.0)
+
+
+@pytest.mark.parametrize("text", [
+    "I, I, I think we would cache it.",  # a person's stutter: three times
+    "No, no, no, that is not how it works.",
+    "It was very, very, very, very slow.",  # four times: still a person
+    "We added an index, then an index on orders, then one on users.",
+])
+def test_a_persons_repetitions_are_not(text):
+    assert not stutters(text) and not looks_degenerate(text, 3.0)
