@@ -85,8 +85,9 @@ def check_jpeg(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def decode_jpeg(data: bytes) -> np.ndarray:
-    """RGB array of a JPEG (run off the event loop)."""
+def decode_jpeg(data: bytes, at_least: tuple[int, int] = (640, 640)) -> np.ndarray:
+    """RGB array of a JPEG (run off the event loop), downscaled by libjpeg while decoding (by
+    1/2, 1/4 or 1/8) as far as it stays at least `at_least` (width, height)."""
     check_jpeg(data)
     try:
         with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
@@ -94,7 +95,7 @@ def decode_jpeg(data: bytes) -> np.ndarray:
             if not (0 < width <= MAX_SIDE_PX and 0 < height <= MAX_SIDE_PX):
                 raise ImageError("frame_too_large",
                                  f"frame of {width}x{height} px; at most {MAX_SIDE_PX}")
-            img.draft("RGB", (640, 640))  # let libjpeg downscale big frames while decoding
+            img.draft("RGB", at_least)  # libjpeg's DCT scaling: a fraction of the work
             rgb = np.asarray(img.convert("RGB"))
     except ImageError:
         raise

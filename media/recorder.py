@@ -36,6 +36,8 @@ from av.video.reformatter import VideoReformatter
 
 log = logging.getLogger(__name__)
 
+#: the recording's video width by default (px)
+VIDEO_WIDTH = 320
 AUDIO_RATE = 48000
 OPUS_FRAME = 960  # 20 ms at 48 kHz
 VIDEO_TIME_BASE = Fraction(1, 1000)
@@ -75,7 +77,7 @@ class SessionRecorder:
         interview_id: str,
         *,
         video_fps: float = 2.0,
-        video_width: int = 320,
+        video_width: int = VIDEO_WIDTH,
         video_bitrate: int = 250_000,
         audio_bitrate: int = 32_000,
         video_wait_s: float = 5.0,

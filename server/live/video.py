@@ -17,6 +17,7 @@ from analyzers.framing import classify_framing
 from analyzers.posture import PostureTracker
 from media.camera_frame import JPEG, FramePayload, rgb_payload, video_payload
 from media.jpeg import ImageError, check_jpeg, decode_jpeg
+from media.recorder import VIDEO_WIDTH
 from server.live.vision_scheduler import VisionJob, VisionResult, VisionScheduler
 
 
@@ -41,6 +42,9 @@ class VideoCounters:
 
 #: a frame as recording gets it: a PyAV frame, or a function returning RGB
 RecordedFrame = av.VideoFrame | Callable[[], np.ndarray]
+
+#: the smallest JPEG decode the recording can use (a 4:3 frame at its default width)
+RECORDED_SIZE = (VIDEO_WIDTH, VIDEO_WIDTH * 3 // 4)
 
 CAMERA_PAUSE_S = 1.0  # no frame for this long: the camera paused (off, muted, tab hidden)
 
@@ -157,7 +161,9 @@ class VideoPipeline:
         except ImageError as exc:
             self.on_error(exc.code, str(exc))
             return
-        self._submit(lambda: FramePayload(JPEG, data), lambda: decode_jpeg(data))
+        # the vision worker decodes the JPEG whole; the recording, 320 px wide, needs a quarter
+        # of it (libjpeg decodes 640x480 at half scale)
+        self._submit(lambda: FramePayload(JPEG, data), lambda: decode_jpeg(data, RECORDED_SIZE))
 
     def submit_frame(self, frame: av.VideoFrame | Callable[[], np.ndarray]) -> None:
         """A decoded WebRTC frame (its I420 planes go to the vision worker), or a function

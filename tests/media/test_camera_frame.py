@@ -18,7 +18,7 @@ from media.camera_frame import (
     to_rgb,
     video_payload,
 )
-from media.jpeg import ImageError
+from media.jpeg import ImageError, decode_jpeg
 from tests.support.media import astronaut_canvas
 
 
@@ -77,3 +77,11 @@ def test_jpeg_payload_decodes_in_the_worker_and_its_error_keeps_its_code_across_
 def test_unknown_payload_kind_is_refused():
     with pytest.raises(ValueError, match="unknown frame payload"):
         to_rgb(FramePayload("png", b""))
+
+
+def test_a_jpeg_for_the_recording_decodes_at_the_size_it_needs():
+    buf = io.BytesIO()
+    Image.fromarray(astronaut_canvas()).save(buf, "JPEG", quality=80)
+    assert decode_jpeg(buf.getvalue()).shape == (480, 640, 3)  # vision: whole
+    assert decode_jpeg(buf.getvalue(), (320, 240)).shape == (240, 320, 3)  # libjpeg at 1/2
+    assert decode_jpeg(buf.getvalue(), (400, 300)).shape == (480, 640, 3)  # 1/2 is too small
