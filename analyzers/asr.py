@@ -67,6 +67,9 @@ class AsrResult:
     compression_ratio: float = 0.0
     #: the trimmed window's decode looked unreliable and this is the full window's decode
     fallback: bool = False
+    #: the trimmed window's decode looked unreliable and the caller asked to decode it again
+    #: itself (`defer_retry`): call `transcribe(..., full_window=True)`; the text is not final
+    retry_full: bool = False
     #: why the decoded text was withheld ("no_speech", "hallucination"); `text` is "" then
     filtered: str = ""
 
@@ -126,20 +129,27 @@ class Transcriber:
         self.transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.int16))
 
     def transcribe(
-        self, audio: np.ndarray, *, prompt: str = "", words: bool = False, retry: bool = True
+        self, audio: np.ndarray, *, prompt: str = "", words: bool = False, retry: bool = True,
+        defer_retry: bool = False, full_window: bool = False,
     ) -> AsrResult:
         """Transcribe `audio`, int16 PCM at `SAMPLE_RATE` (one utterance, at most 30 s).
 
         An unreliable decode on the trimmed window is decoded again on the full window when
-        `retry` (finals); a looping one is dropped otherwise: an empty result with `dropped`
-        set (partials). Text that is not speech comes back as "" with `filtered` set.
+        `retry` (finals) - or, with `defer_retry`, returned with `retry_full` set so the caller
+        can let other work go first and then ask again with `full_window`; a looping one is
+        dropped otherwise: an empty result with `dropped` set (partials). Text that is not
+        speech comes back as "" with `filtered` set.
         """
         duration = len(audio) / SAMPLE_RATE
-        trimmed = self.trim_window and duration + _PAD_S < 30.0
+        trimmed = self.trim_window and not full_window and duration + _PAD_S < 30.0
         samples = to_float(audio)
         result = self._run(samples, prompt, words, trimmed)
-        if trimmed and not _withheld(result, prompt, duration) and needs_full_window(
+        if full_window:
+            result = replace(result, fallback=True)
+        elif trimmed and not _withheld(result, prompt, duration) and needs_full_window(
                 result.text, duration, result.avg_logprob, result.compression_ratio):
+            if retry and defer_retry:
+                return replace(result, retry_full=True)
             if retry:
                 result = replace(self._run(samples, prompt, words, False), fallback=True)
             elif looks_degenerate(result.text, duration):

@@ -1,17 +1,19 @@
 """Fair scheduling of one shared Whisper model across live sessions.
 
-Finals are served first and are never dropped: round-robin across sessions (a session with
-many queued finals cannot delay another's), oldest first within a session. Each session has at
-most one
-pending partial: a newer request replaces the older one, and the audio is taken only when a
-worker is free, so a partial always covers the newest audio. Whisper runs in a bounded thread
-pool; the event loop only picks jobs and delivers results.
+Finals are served first and are never dropped: round-robin across sessions (a session with many
+queued finals cannot delay another's), oldest first within a session. A final whose trimmed
+decode looks unreliable is decoded again on the full window (3.8x the cost) as a job of its
+own, at the back of the rotation: no session waits behind another's two decodes in a row. Each
+session has at most one pending partial: a newer request replaces the older one, and the audio
+is taken only when a worker is free, so a partial always covers the newest audio. Whisper runs
+in a bounded thread pool; the event loop only picks jobs and delivers results.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import time
@@ -40,6 +42,7 @@ class _FinalJob:
     future: asyncio.Future[AsrResult]
     seq: int
     queued_at: float = field(default_factory=time.perf_counter)
+    full_window: bool = False  # the second decode of an unreliable trimmed one
 
 
 @dataclass
@@ -189,6 +192,11 @@ class AsrScheduler(PooledWorkers):
             return
         finally:
             self.stats.busy_s += time.perf_counter() - t0
+        if result.retry_full and not job.future.done():  # again, after the others' turn
+            self._finals.setdefault(job.key, deque()).appendleft(
+                dataclasses.replace(job, full_window=True, queued_at=time.perf_counter()))
+            self._wake.set()
+            return
         self.stats.finals_done += 1
         self.stats.finals_filtered += bool(result.filtered)
         self.stats.finals_fallback += result.fallback
@@ -222,7 +230,8 @@ class AsrScheduler(PooledWorkers):
         sink(result, context)
 
     def _transcribe_final(self, job: _FinalJob) -> AsrResult:
-        return self.transcriber.transcribe(job.audio, prompt=job.prompt, words=True)
+        return self.transcriber.transcribe(job.audio, prompt=job.prompt, words=True,
+                                           defer_retry=True, full_window=job.full_window)
 
     def _transcribe_partial(self, audio: np.ndarray, prompt: str) -> AsrResult:
         return self.transcriber.transcribe(audio, prompt=prompt, retry=False)

@@ -134,6 +134,26 @@ def test_a_trimmed_decode_of_low_confidence_falls_back_for_finals(transcriber, s
         assert runs == [True] and not result.fallback and not result.dropped
 
 
+def test_a_deferred_retry_is_asked_for_then_decoded_on_the_full_window(transcriber, sentence_16k,
+                                                                       monkeypatch):
+    """The live scheduler's way: the unreliable trimmed decode comes back marked, and the
+    second call decodes the full window only."""
+    run = transcriber._run
+    runs: list[bool] = []
+
+    def unsure_when_trimmed(audio, prompt, words, trimmed):
+        runs.append(trimmed)
+        result = run(audio, prompt, words, trimmed)
+        return replace(result, avg_logprob=-1.3) if trimmed else result
+
+    monkeypatch.setattr(transcriber, "_run", unsure_when_trimmed)
+    first = transcriber.transcribe(sentence_16k, words=True, defer_retry=True)
+    assert runs == [True] and first.retry_full and not first.fallback
+    again = transcriber.transcribe(sentence_16k, words=True, defer_retry=True, full_window=True)
+    assert runs == [True, False] and again.fallback and again.full_window
+    assert not again.retry_full and wer(SENTENCE, again.text) <= 0.1, again.text
+
+
 @pytest.mark.parametrize(("text", "no_speech", "logprob", "kept"), [
     ("Thank you.", 0.7, -0.5, False),  # a stock phrase from a decode that doubts it is speech
     ("Okay, here's", 0.4, -0.6, False),  # the filler prompt echoed

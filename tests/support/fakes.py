@@ -132,9 +132,16 @@ class RecordingTranscriber:
         self._lock = threading.Lock()
 
     def transcribe(self, audio: np.ndarray, *, prompt: str = "", words: bool = False,
-                   retry: bool = True) -> AsrResult:
+                   retry: bool = True, defer_retry: bool = False,
+                   full_window: bool = False) -> AsrResult:
+        """A prompt starting "unsure" stands for an unreliable trimmed decode: it asks for the
+        full window (`defer_retry`) or costs 4x (`retry`), as the real one does."""
         start = time.perf_counter()
-        time.sleep(self.cost_s)
+        unsure = prompt.startswith("unsure") and not full_window
+        time.sleep(self.cost_s * (4 if unsure and retry and not defer_retry else 1))
+        label = f"{prompt}+full" if full_window else prompt
         with self._lock:
-            self.calls.append((prompt, words, start, time.perf_counter()))
-        return AsrResult(text=self.text or prompt)
+            self.calls.append((label, words, start, time.perf_counter()))
+        if unsure and retry and defer_retry:
+            return AsrResult(text="", retry_full=True)
+        return AsrResult(text=self.text or prompt, fallback=full_window)

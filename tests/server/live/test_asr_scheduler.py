@@ -124,3 +124,19 @@ async def test_partials_keep_to_their_duty_cycle_and_finals_do_not_wait():
     busy = sum(c[3] - c[2] for c in partials) / (partials[-1][3] - partials[0][2])
     assert busy <= 0.5 + 0.05, busy
 
+
+
+async def test_a_full_window_retry_waits_for_the_other_sessions_finals():
+    """A final whose trimmed decode is unreliable is decoded again on the full window (4x the
+    cost) as a job of its own, after the finals of other sessions queued meanwhile."""
+    engine = RecordingTranscriber(cost_s=0.05)
+    sched = AsrScheduler(engine, workers=1)
+    unsure = sched.submit_final("a", audio(), "unsure-a")
+    others = [sched.submit_final(key, audio(), f"final-{key}") for key in "bc"]
+    sched.start()
+    got = await asyncio.gather(unsure, *others)
+    await sched.close()
+    assert [c[0] for c in engine.calls] == ["unsure-a", "final-b", "final-c", "unsure-a+full"]
+    assert got[0].text == "unsure-a" and got[0].fallback and not got[0].retry_full
+    assert [r.text for r in got[1:]] == ["final-b", "final-c"]
+    assert sched.stats.finals_done == 3 and sched.stats.finals_fallback == 1

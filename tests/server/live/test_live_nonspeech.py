@@ -54,9 +54,10 @@ async def session(transcriber, monkeypatch):
     decoded: list[tuple[bool, AsrResult]] = []  # (final, result) of every decode
     transcribe = transcriber.transcribe
 
-    def recording(audio, *, prompt="", words=False, retry=True):
-        result = transcribe(audio, prompt=prompt, words=words, retry=retry)
-        decoded.append((retry, result))
+    def recording(audio, *, prompt="", words=False, retry=True, **how):
+        result = transcribe(audio, prompt=prompt, words=words, retry=retry, **how)
+        if not result.retry_full:  # a final's first decode, decoded again on the full window
+            decoded.append((retry, result))
         return result
 
     monkeypatch.setattr(transcriber, "transcribe", recording)
