@@ -36,8 +36,7 @@ from av.video.reformatter import VideoReformatter
 
 log = logging.getLogger(__name__)
 
-#: the recording's video width by default (px)
-VIDEO_WIDTH = 320
+VIDEO_WIDTH = 320  # the recording's video width by default (px)
 AUDIO_RATE = 48000
 OPUS_FRAME = 960  # 20 ms at 48 kHz
 VIDEO_TIME_BASE = Fraction(1, 1000)
