@@ -187,7 +187,7 @@ class VideoPipeline:
         want_pose = now - self._last_pose >= self.pose_interval_s
         if want_pose:
             self._last_pose = now
-        job = VisionJob(decode=payload, want_pose=want_pose, t=self.clock(),
+        job = VisionJob(payload=payload, want_pose=want_pose, t=self.clock(),
                         deliver=self._deliver)
         for listener in self.frame_listeners:
             listener(recorded, job.t)

@@ -46,7 +46,7 @@ class VisionWorkerLost(RuntimeError):
 @dataclass
 class VisionJob:
     #: runs on a thread: the frame's payload for the worker (`media.camera_frame`)
-    decode: Callable[[], FramePayload]
+    payload: Callable[[], FramePayload]
     want_pose: bool
     t: float
     deliver: Callable[[VisionResult], None]  # called on the event loop
@@ -151,7 +151,7 @@ class VisionScheduler(PooledWorkers):
         t0 = time.perf_counter()
         pool: ProcessPoolExecutor | None = None
         try:
-            payload = await loop.run_in_executor(self._pool, job.decode)
+            payload = await loop.run_in_executor(self._pool, job.payload)
             if self.processes:
                 pool = self._procs  # started once, on a thread (`warm_up`)
                 if pool is None:

@@ -17,7 +17,7 @@ class SlowAnalysis:
         self.same_session_overlap = False
 
     async def __call__(self, job: VisionJob) -> VisionResult:
-        key = job.decode()
+        key = job.payload()
         self.same_session_overlap |= key in self.in_flight
         self.in_flight.append(key)
         self.most = max(self.most, len(self.in_flight))
@@ -34,7 +34,7 @@ async def run_frames(vision: VisionScheduler, sessions: int, frames: int) -> dic
     try:
         for n in range(frames):
             for key, got in delivered.items():
-                vision.submit(key, VisionJob(decode=lambda k=key: k, want_pose=False, t=float(n),
+                vision.submit(key, VisionJob(payload=lambda k=key: k, want_pose=False, t=float(n),
                                              deliver=lambda r, got=got: got.append(r.t)))
             await asyncio.sleep(0.06)
         await asyncio.sleep(0.3)

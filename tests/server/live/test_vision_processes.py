@@ -26,7 +26,7 @@ async def analyse(vision: VisionScheduler, key: str, want_pose: bool = False) ->
     # as WebRTC delivers it: a decoded I420 frame, whose planes go to the worker
     frame = av.VideoFrame.from_ndarray(astronaut_canvas(), format="rgb24").reformat(
         format="yuv420p")
-    vision.submit(key, VisionJob(decode=lambda: video_payload(frame), want_pose=want_pose,
+    vision.submit(key, VisionJob(payload=lambda: video_payload(frame), want_pose=want_pose,
                                  t=1.0, deliver=done.set_result))
     return await asyncio.wait_for(done, 60)
 
